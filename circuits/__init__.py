@@ -1,0 +1,1 @@
+"""zkcredit.circuits: circuit gadgets and the credit statements built from them."""

@@ -1,0 +1,5 @@
+"""`python -m zkcredit.cli` runs the command line."""
+
+from zkcredit.cli import main
+
+main()

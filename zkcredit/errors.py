@@ -1,0 +1,118 @@
+"""The one exception tree of zkcredit, also raised from the Rust core.
+
+Every class carries the CLI exit code it maps to (P1): 2 for input that is malformed
+or unusable, 1 for a well-formed request that is refused (invalid proof, policy
+refusal, ledger rule). The tree::
+
+    ZkCreditError
+    ├── MalformedInput (ValueError)            exit 2: the input itself is wrong
+    │   ├── InvalidEncoding                    wrong length, bad flags, bad decimal/hex text
+    │   ├── NonCanonicalScalar                 scalar >= r where canonical form is required
+    │   ├── NonCanonicalCoordinate             point coordinate >= q
+    │   ├── PointNotOnCurve                    fails the curve equation
+    │   ├── PointNotInSubgroup                 on the curve, outside the prime-order subgroup
+    │   ├── InvalidDomain                      FFT size not a power of two / too large
+    │   ├── InvalidArgument                    well-formed pieces that do not fit together
+    │   ├── DivisionByZero                     inverse of zero requested
+    │   └── UnsupportedFormat                  unknown "format"/version/curve/protocol
+    ├── InvalidProof                           exit 1: a proof that does not verify
+    ├── Refused                                exit 1: a well-formed request a rule refuses
+    ├── LedgerError                            exit 1: ledger rule violations (see below)
+    │   └── ...                                defined in the ledger section
+    └── NativeUnavailable                      the compiled core is missing
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "DivisionByZero",
+    "InvalidArgument",
+    "InvalidDomain",
+    "InvalidEncoding",
+    "InvalidProof",
+    "LedgerError",
+    "MalformedInput",
+    "NativeUnavailable",
+    "NonCanonicalCoordinate",
+    "NonCanonicalScalar",
+    "PointNotInSubgroup",
+    "PointNotOnCurve",
+    "Refused",
+    "UnsupportedFormat",
+    "ZkCreditError",
+]
+
+
+class ZkCreditError(Exception):
+    """Base of every error zkcredit raises on purpose."""
+
+    exit_code: ClassVar[int] = 1
+
+
+# --- malformed input (exit 2) -------------------------------------------------------
+
+
+class MalformedInput(ZkCreditError, ValueError):
+    """Input that is not well-formed: it is rejected before any work is done."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class InvalidEncoding(MalformedInput):
+    """Bytes or text of the wrong length or shape (flags, digits, JSON structure)."""
+
+
+class NonCanonicalScalar(MalformedInput):
+    """A scalar-field element given as a value >= r; never silently reduced."""
+
+
+class NonCanonicalCoordinate(MalformedInput):
+    """A point coordinate given as a value >= q (the base-field modulus)."""
+
+
+class PointNotOnCurve(MalformedInput):
+    """Coordinates that do not satisfy the curve equation."""
+
+
+class PointNotInSubgroup(MalformedInput):
+    """A curve point outside the prime-order subgroup (small-subgroup attack)."""
+
+
+class InvalidDomain(MalformedInput):
+    """An FFT size that is not a power of two or exceeds the field's two-adicity."""
+
+
+class InvalidArgument(MalformedInput):
+    """Arguments each well-formed but inconsistent with one another (e.g. lengths)."""
+
+
+class DivisionByZero(MalformedInput):
+    """The inverse of zero was requested."""
+
+
+class UnsupportedFormat(MalformedInput):
+    """A file or object with an unknown format name, version, curve or protocol."""
+
+
+# --- refusals (exit 1) --------------------------------------------------------------
+
+
+class InvalidProof(ZkCreditError):
+    """A well-formed proof that does not verify."""
+
+
+class Refused(ZkCreditError):
+    """A well-formed request that a rule or policy refuses."""
+
+
+class NativeUnavailable(ZkCreditError):
+    """The compiled core `zkcredit._native` could not be imported."""
+
+
+# --- ledger (exit 1) ----------------------------------------------------------------
+
+
+class LedgerError(ZkCreditError):
+    """Base of the ledger's rule violations."""
