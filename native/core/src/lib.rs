@@ -6,3 +6,5 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod algebra;
+pub mod poseidon;

@@ -1,0 +1,1 @@
+//! Curve-generic kernels: scalar vectors, point codecs, MSM, FFT and pairing checks.

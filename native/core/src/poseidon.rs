@@ -1,0 +1,1 @@
+//! Poseidon over the BN254 scalar field, bit-compatible with circomlib.
