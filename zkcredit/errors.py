@@ -17,6 +17,10 @@ refusal, ledger rule). The tree::
     │   └── UnsupportedFormat                  unknown "format"/version/curve/protocol
     ├── InvalidProof                           exit 1: a proof that does not verify
     ├── Refused                                exit 1: a well-formed request a rule refuses
+    ├── CircuitError                           exit 1: circuit building, solving, checking
+    │   ├── UnsafeCircuit                      refused at build time (aliasing widths, lint)
+    │   ├── UnsatisfiedConstraint              a witness violates a named constraint
+    │   └── InvalidAssignmentAccepted          test harness: a wrong witness satisfied the system
     ├── LedgerError                            exit 1: ledger rule violations (see below)
     │   └── ...                                defined in the ledger section
     └── NativeUnavailable                      the compiled core is missing
@@ -27,8 +31,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "CircuitError",
     "DivisionByZero",
     "InvalidArgument",
+    "InvalidAssignmentAccepted",
     "InvalidDomain",
     "InvalidEncoding",
     "InvalidProof",
@@ -40,6 +46,8 @@ __all__ = [
     "PointNotInSubgroup",
     "PointNotOnCurve",
     "Refused",
+    "UnsafeCircuit",
+    "UnsatisfiedConstraint",
     "UnsupportedFormat",
     "ZkCreditError",
 ]
@@ -109,6 +117,32 @@ class Refused(ZkCreditError):
 
 class NativeUnavailable(ZkCreditError):
     """The compiled core `zkcredit._native` could not be imported."""
+
+
+# --- circuit (exit 1) ---------------------------------------------------------------
+
+
+class CircuitError(ZkCreditError):
+    """Base of the circuit layer's errors (building, solving and checking R1CS)."""
+
+
+class UnsafeCircuit(CircuitError):
+    """A circuit refused when it is built: a width that can alias in the field, or a
+    linter finding (a wire in no constraint, an unconstrained hint output, ...)."""
+
+
+class UnsatisfiedConstraint(CircuitError):
+    """A witness that violates a constraint; names the first one by index and label."""
+
+    def __init__(self, message: str, *, index: int = -1, label: str = "") -> None:
+        super().__init__(message)
+        self.index = index
+        self.label = label
+
+
+class InvalidAssignmentAccepted(CircuitError):
+    """Raised by `zkcredit.testing.check_circuit` when an assignment that must be
+    refused satisfies the constraint system: an under-constrained circuit."""
 
 
 # --- ledger (exit 1) ----------------------------------------------------------------
