@@ -23,6 +23,7 @@ refusal, ledger rule). The tree::
     │   └── InvalidAssignmentAccepted          test harness: a wrong witness satisfied the system
     ├── LedgerError                            exit 1: ledger rule violations (see below)
     │   └── ...                                defined in the ledger section
+    │       (the ledger's InvalidAmount is a MalformedInput: exit 2)
     └── NativeUnavailable                      the compiled core is missing
 """
 
@@ -32,20 +33,38 @@ from typing import ClassVar
 
 __all__ = [
     "CircuitError",
+    "CreditLimitExceeded",
     "DivisionByZero",
+    "DuplicateLine",
+    "IdempotencyConflict",
+    "InsufficientBalance",
+    "InsufficientLiquidity",
+    "InvalidAmount",
     "InvalidArgument",
     "InvalidAssignmentAccepted",
     "InvalidDomain",
     "InvalidEncoding",
     "InvalidProof",
     "LedgerError",
+    "LineClosed",
+    "LineExpired",
     "MalformedInput",
     "NativeUnavailable",
     "NonCanonicalCoordinate",
     "NonCanonicalScalar",
+    "NotInDefault",
+    "NotLiquidatable",
+    "OracleUnavailable",
     "PointNotInSubgroup",
     "PointNotOnCurve",
+    "PriceDeviation",
     "Refused",
+    "RiskLimit",
+    "SelfLiquidation",
+    "StalePrice",
+    "StorageError",
+    "UnhealthyPosition",
+    "UnknownLine",
     "UnsafeCircuit",
     "UnsatisfiedConstraint",
     "UnsupportedFormat",
@@ -150,3 +169,75 @@ class InvalidAssignmentAccepted(CircuitError):
 
 class LedgerError(ZkCreditError):
     """Base of the ledger's rule violations."""
+
+
+class InvalidAmount(MalformedInput):
+    """A money amount that is not a plain non-negative int below 2^63 (float, bool, ...)."""
+
+
+class IdempotencyConflict(LedgerError):
+    """A command id reused with a different payload (TigerBeetle's `exists_with_different_*`)."""
+
+
+class InsufficientLiquidity(LedgerError):
+    """The pool does not hold the cash a draw or withdrawal needs."""
+
+
+class InsufficientBalance(LedgerError):
+    """Shares, collateral or another balance is smaller than the amount asked for."""
+
+
+class CreditLimitExceeded(LedgerError):
+    """A draw would take the line's debt above its credit limit."""
+
+
+class UnhealthyPosition(LedgerError):
+    """An action would leave the health factor below 1 or under the required collateral."""
+
+
+class NotLiquidatable(LedgerError):
+    """Liquidation asked for a position whose health factor is not strictly below 1."""
+
+
+class SelfLiquidation(LedgerError):
+    """A borrower tried to liquidate its own line."""
+
+
+class NotInDefault(LedgerError):
+    """Default asked for a line whose payment is not past due plus the grace period."""
+
+
+class OracleUnavailable(LedgerError):
+    """No trustworthy price: both feeds broken, frozen, or disagreeing."""
+
+
+class StalePrice(OracleUnavailable):
+    """The price is older than the feed's heartbeat."""
+
+
+class PriceDeviation(OracleUnavailable):
+    """The price moved past the circuit breaker and the other feed does not confirm it."""
+
+
+class RiskLimit(LedgerError):
+    """Volatility puts the value-at-risk past the configured ceiling: no new credit."""
+
+
+class LineExpired(LedgerError):
+    """The line's credit decision has expired; renew it with a new decision."""
+
+
+class LineClosed(LedgerError):
+    """The line is closed (defaulted or written off) and accepts no more commands."""
+
+
+class UnknownLine(LedgerError):
+    """No line with that id."""
+
+
+class DuplicateLine(LedgerError):
+    """A line for this (lender, nullifier) already exists: one line per nullifier per lender."""
+
+
+class StorageError(LedgerError):
+    """The database is misconfigured (pragmas) or kept failing after bounded retries."""
