@@ -1,0 +1,1 @@
+"""Pure-Python reference implementations, the independent oracle for the native core."""
