@@ -1,0 +1,66 @@
+"""Scalar-field operations on packed scalar vectors (32-byte little-endian, canonical)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from zkcredit.errors import DivisionByZero, InvalidArgument
+from zkcredit.hazmat.encoding import pack_scalars, unpack_scalars
+from zkcredit.hazmat.reference._fft import Domain
+
+
+class ScalarField:
+    """The elementwise ``fr_*`` operations and FFTs of one curve's scalar field."""
+
+    def __init__(self, r: int, generator: int, two_adicity: int) -> None:
+        self.r = r
+        self.domain = Domain(r, generator, two_adicity)
+
+    def unpack(self, data: bytes) -> list[int]:
+        return unpack_scalars(data, self.r)
+
+    def pack(self, values: list[int]) -> bytes:
+        return pack_scalars(values, self.r)
+
+    def _binary(self, a: bytes, b: bytes, op: str, f: Callable[[int, int], int]) -> bytes:
+        xs, ys = self.unpack(a), self.unpack(b)
+        if len(xs) != len(ys):
+            raise InvalidArgument(f"fr_{op}: lengths differ ({len(xs)} and {len(ys)} scalars)")
+        return self.pack([f(x, y) % self.r for x, y in zip(xs, ys, strict=True)])
+
+    def add(self, a: bytes, b: bytes) -> bytes:
+        return self._binary(a, b, "add", lambda x, y: x + y)
+
+    def sub(self, a: bytes, b: bytes) -> bytes:
+        return self._binary(a, b, "sub", lambda x, y: x - y)
+
+    def mul(self, a: bytes, b: bytes) -> bytes:
+        return self._binary(a, b, "mul", lambda x, y: x * y)
+
+    def neg(self, a: bytes) -> bytes:
+        return self.pack([-x % self.r for x in self.unpack(a)])
+
+    def inv(self, a: bytes) -> bytes:
+        xs = self.unpack(a)
+        for i, x in enumerate(xs):
+            if x == 0:
+                raise DivisionByZero(f"fr_inv: element {i} is zero")
+        return self.pack([pow(x, -1, self.r) for x in xs])
+
+    def random(self, n: int) -> bytes:
+        if type(n) is not int or n < 0:
+            raise InvalidArgument(f"fr_random: n must be a non-negative int, got {n!r}")
+        return self.pack([secrets.randbelow(self.r) for _ in range(n)])
+
+    def fft(self, data: bytes) -> bytes:
+        return self.pack(self.domain.fft(self.unpack(data)))
+
+    def ifft(self, data: bytes) -> bytes:
+        return self.pack(self.domain.ifft(self.unpack(data)))
+
+    def coset_fft(self, data: bytes) -> bytes:
+        return self.pack(self.domain.coset_fft(self.unpack(data)))
+
+    def coset_ifft(self, data: bytes) -> bytes:
+        return self.pack(self.domain.coset_ifft(self.unpack(data)))
