@@ -101,13 +101,9 @@ def parse_decimal(
 
 def _check_scalar(value: object, modulus: int, index: int) -> int:
     if type(value) is not int:  # bool and int subclasses are not field elements
-        raise InvalidEncoding(
-            f"scalar {index}: expected int, got {type(value).__name__}"
-        )
+        raise InvalidEncoding(f"scalar {index}: expected int, got {type(value).__name__}")
     if not 0 <= value < modulus:
-        raise NonCanonicalScalar(
-            f"scalar {index}: {value} is not in [0, r) for r = {modulus}"
-        )
+        raise NonCanonicalScalar(f"scalar {index}: {value} is not in [0, r) for r = {modulus}")
     return value
 
 

@@ -176,9 +176,7 @@ class GroupSpec:
         if not self.on_curve((x, y)):
             raise PointNotOnCurve(f"{where}: y^2 != x^3 + b")
         if self.style == "sw" and self.field.is_larger(y) != larger:
-            raise InvalidEncoding(
-                f"{where}: y-sign flag (bit 7 of the last byte) does not match y"
-            )
+            raise InvalidEncoding(f"{where}: y-sign flag (bit 7 of the last byte) does not match y")
         return (x, y)
 
 
@@ -197,9 +195,7 @@ class PointVector(Generic[A]):
     _points: tuple[Affine, ...]
 
     def __init__(self) -> None:
-        raise TypeError(
-            f"use {type(self).__name__}.from_bytes/from_affine/generator/identity"
-        )
+        raise TypeError(f"use {type(self).__name__}.from_bytes/from_affine/generator/identity")
 
     @classmethod
     def _make(cls, points: Iterable[Affine]) -> Self:
@@ -272,9 +268,7 @@ class PointVector(Generic[A]):
         coords = []
         for name, value in zip("xy", item, strict=True):
             comps = (value,) if spec.field.degree == 1 else value
-            if spec.field.degree == 2 and (
-                not isinstance(value, tuple | list) or len(value) != 2
-            ):
+            if spec.field.degree == 2 and (not isinstance(value, tuple | list) or len(value) != 2):
                 raise InvalidEncoding(f"{where}: {name} must be a pair (c0, c1)")
             elem = []
             for j, c in enumerate(comps):
@@ -424,9 +418,7 @@ def pairing_check(
             f"got ({type(g1s)!r}, {type(g2s)!r})"
         )
     if len(g1s) != len(g2s):
-        raise InvalidArgument(
-            f"pairing_check: {len(g1s)} G1 points but {len(g2s)} G2 points"
-        )
+        raise InvalidArgument(f"pairing_check: {len(g1s)} G1 points but {len(g2s)} G2 points")
     spec1, spec2 = g1_cls._spec, g2_cls._spec
     return pairing_product_is_one(
         spec1.curve, spec1.group, spec2.group, list(zip(g1s._points, g2s._points, strict=True))
