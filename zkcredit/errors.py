@@ -32,6 +32,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "AuditFailed",
+    "AuditLogInvalid",
     "CircuitError",
     "CreditLimitExceeded",
     "DivisionByZero",
@@ -241,3 +243,11 @@ class DuplicateLine(LedgerError):
 
 class StorageError(LedgerError):
     """The database is misconfigured (pragmas) or kept failing after bounded retries."""
+
+
+class AuditFailed(LedgerError):
+    """The books do not balance or an aggregate differs from the sum it summarizes."""
+
+
+class AuditLogInvalid(LedgerError):
+    """The signed audit log of emitted records fails its hash chain or a signature."""
