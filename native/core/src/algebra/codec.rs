@@ -16,7 +16,7 @@
 //! arkworks, which ignores those bits).
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig, SWFlags};
 use ark_ec::AffineRepr;
-use ark_ff::{Field, PrimeField};
+use ark_ff::{BigInteger, Field, PrimeField};
 use ark_serialize::{CanonicalSerialize, Compress};
 use rayon::prelude::*;
 
@@ -89,6 +89,11 @@ pub fn prime_from_le<F: PrimeField>(bytes: &[u8]) -> CoreResult<F> {
     F::deserialize_uncompressed(bytes).map_err(|_| {
         CoreError::NonCanonicalCoordinate("coordinate is not below the base-field modulus q".into())
     })
+}
+
+/// The canonical little-endian bytes of a base-prime-field element.
+pub fn prime_to_le<F: PrimeField>(value: &F) -> Vec<u8> {
+    value.into_bigint().to_bytes_le()
 }
 
 fn prime_from_be<F: PrimeField>(bytes: &[u8]) -> CoreResult<F> {

@@ -1,6 +1,7 @@
 //! The two supported pairing-friendly curves, named once (E5: BN254, not "bn128").
 use ark_ec::pairing::Pairing;
 use ark_ec::short_weierstrass::{Affine, Projective};
+use ark_ff::{BigInteger, FftField, PrimeField};
 
 use super::codec::PointCodec;
 use super::scalar::ScalarField;
@@ -25,6 +26,24 @@ pub trait Curve: Send + Sync + 'static {
         G2 = Projective<Self::G2>,
         G2Affine = Affine<Self::G2>,
     >;
+
+    /// The scalar-field modulus r, little-endian.
+    fn scalar_modulus_le() -> Vec<u8> {
+        Self::Fr::MODULUS.to_bytes_le()
+    }
+    /// The base-field modulus q, little-endian.
+    fn base_modulus_le() -> Vec<u8> {
+        Self::Fq::MODULUS.to_bytes_le()
+    }
+    /// The largest s with 2^s dividing r - 1 (the largest FFT domain is 2^s).
+    fn two_adicity() -> u32 {
+        <Self::Fr as FftField>::TWO_ADICITY
+    }
+    /// arkworks' multiplicative generator g of the scalar field (the coset offset),
+    /// little-endian.
+    fn multiplicative_generator_le() -> Vec<u8> {
+        <Self::Fr as FftField>::GENERATOR.into_bigint().to_bytes_le()
+    }
 }
 
 /// BN254 (alt_bn128), the default curve: what Ethereum's precompiles and snarkjs use.

@@ -18,6 +18,7 @@ pub mod scalar;
 #[cfg(test)]
 mod tests;
 
+pub use ark_ec::short_weierstrass::Affine;
 pub use codec::PointCodec;
 pub use curve::{Bls12_381, Bn254, Curve};
 
