@@ -26,6 +26,9 @@ PRICE = 3_000_000  # minor units (cents) per whole collateral unit: $30,000
 SCALE = 10**8
 
 
+_PG_DB: str | None = None
+
+
 class Clock:
     def __init__(self, t: int = T0) -> None:
         self.t = t
@@ -62,7 +65,10 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     server = request.getfixturevalue("postgres_server")
     if server is None:
         pytest.skip("PostgreSQL server unavailable (see the loud message above)")
-    url: str = server.create_database()
+    global _PG_DB
+    if _PG_DB is None:
+        _PG_DB = server.create_database().rsplit("/", 1)[1]
+    url: str = server.fresh_schema(_PG_DB)
     return url
 
 

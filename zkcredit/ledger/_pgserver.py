@@ -107,6 +107,17 @@ class TemporaryPostgres:
             conn.execute(f'CREATE DATABASE "{name}"'.encode())
         return self.url(name)
 
+    def fresh_schema(self, database: str) -> str:
+        """Empty ``database`` by dropping and re-creating its public schema (much faster
+        than CREATE DATABASE); returns its SQLAlchemy URL."""
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user}"
+                             f" dbname={database}", autocommit=True) as conn:
+            conn.execute(b"DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute(b"CREATE SCHEMA public")
+        return self.url(database)
+
     def stop(self) -> None:
         if self.tmp is None:
             return
