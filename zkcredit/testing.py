@@ -13,13 +13,17 @@
 4. every `Tamper` solves a valid assignment, perturbs one wire of the full witness and
    expects the checker to refuse the result.
 
+`solve_with_overrides` plays a malicious prover: hints are the only free choices in a
+solver program, so it runs the program with chosen values on chosen hint outputs, solves
+everything downstream from the constraints, and checks the result.
+
 `uniqueness_sweep` is the Picus-style sweep of ADVERSARIAL A8: perturb every non-input
 wire by +1, -1 and +r and report each perturbed witness the checker accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from zkcredit.circuit import Circuit, CompiledCircuit, R, check, solve
@@ -32,7 +36,7 @@ from zkcredit.errors import (
     UnsatisfiedConstraint,
 )
 
-__all__ = ["Tamper", "build", "check_circuit", "uniqueness_sweep"]
+__all__ = ["Tamper", "build", "check_circuit", "solve_with_overrides", "uniqueness_sweep"]
 
 CircuitFn = Callable[[Circuit], object]
 
@@ -93,14 +97,17 @@ def check_circuit(
         except (CircuitError, MalformedInput) as exc:
             raise CircuitError(f"{name}: valid assignment #{i} was refused: {exc}") from exc
         check(r1cs, witness)
-        parsed = read_r1cs(write_r1cs(r1cs)).r1cs
-        if [(k.a, k.b, k.c) for k in parsed.constraints] != [
-            (k.a, k.b, k.c) for k in r1cs.constraints
-        ]:
-            raise CircuitError(f"{name}: .r1cs round trip changed the constraints")
-        if read_wtns(write_wtns(witness)) != witness:
-            raise CircuitError(f"{name}: .wtns round trip changed the witness")
-        check(parsed, witness)
+        if i == 0:
+            written = write_r1cs(r1cs)
+            parsed = read_r1cs(written)
+            same = [(k.a, k.b, k.c) for k in parsed.r1cs.constraints] == [
+                (k.a, k.b, k.c) for k in r1cs.constraints
+            ]
+            if parsed.to_bytes() != written or not same:
+                raise CircuitError(f"{name}: .r1cs round trip changed the constraints")
+            if read_wtns(write_wtns(witness)) != witness:
+                raise CircuitError(f"{name}: .wtns round trip changed the witness")
+            check(parsed.r1cs, witness)
     for i, assignment in enumerate(invalid):
         if reference is not None and reference(assignment):
             raise CircuitError(f"{name}: invalid assignment #{i} passes the plain reference")
@@ -148,3 +155,12 @@ def uniqueness_sweep(
                 continue
             accepted.append((wire, delta))
     return accepted
+
+
+def solve_with_overrides(
+    compiled: CompiledCircuit, assignment: Assignment, overrides: Mapping[int, int]
+) -> list[int]:
+    """Run the solver program with ``overrides`` replacing the given hint-output wires
+    (a malicious prover's choices), solve everything downstream, then check every
+    constraint: raises `UnsatisfiedConstraint` (or `MalformedInput`) when refused."""
+    return solve(compiled.r1cs, compiled.program, assignment, hint_overrides=overrides)

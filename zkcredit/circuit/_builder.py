@@ -228,30 +228,33 @@ class Circuit:
 
     # --- linear algebra ---------------------------------------------------------
     def _lin(self, pairs: Iterable[tuple[int, LinComb]]) -> LinComb:
-        acc: dict[int, int] = {}
-        for raw, lc in pairs:
-            coeff = raw % R
-            if not coeff:
-                continue
-            for w, c in lc.terms.items():
-                acc[w] = (acc.get(w, 0) + coeff * c) % R
-        return LinComb(self, {w: c for w, c in acc.items() if c})
+        return self.linear_combination(pairs)
 
     def linear_combination(
         self, pairs: Iterable[tuple[int, LinComb | int]], constant: int = 0
     ) -> LinComb:
         """``constant + sum(coeff * value)`` in one pass (no constraint)."""
-        acc: dict[int, int] = {_ONE: constant % R} if constant % R else {}
+        acc: dict[int, int] = {_ONE: constant} if constant else {}
+        get = acc.get
         for raw, v in pairs:
             coeff = raw % R
             if not coeff:
                 continue
             if isinstance(v, int):
-                acc[_ONE] = (acc.get(_ONE, 0) + coeff * v) % R
+                acc[_ONE] = get(_ONE, 0) + coeff * v
                 continue
-            for w, c in v.terms.items():
-                acc[w] = (acc.get(w, 0) + coeff * c) % R
-        return LinComb(self, {w: c for w, c in acc.items() if c})
+            if coeff == 1:
+                for w, c in v.terms.items():
+                    acc[w] = get(w, 0) + c
+            else:
+                for w, c in v.terms.items():
+                    acc[w] = get(w, 0) + coeff * c
+        out = {}
+        for w, c in acc.items():
+            m = c % R
+            if m:
+                out[w] = m
+        return LinComb(self, out)
 
     def sum(self, values: Iterable[LinComb | int]) -> LinComb:
         return self.linear_combination((1, v) for v in values)
@@ -323,6 +326,7 @@ class Circuit:
         a = self.lc(a)
         (inv,) = self.hint("inverse_or_zero", [a], 1)
         self.assert_product(a, inv, 1, label)
+        self.waive(inv, "a * inv = 1 has exactly one solution")
         return inv
 
     # --- proven bounds ----------------------------------------------------------

@@ -173,13 +173,22 @@ def _split(terms: Terms, wire: int, w: list[int]) -> tuple[int, int]:
     return coeff_w, acc % R
 
 
-def solve(r1cs: R1CS, program: Program, assignment: Assignment) -> list[int]:
+def solve(
+    r1cs: R1CS,
+    program: Program,
+    assignment: Assignment,
+    *,
+    hint_overrides: Mapping[int, int] | None = None,
+) -> list[int]:
     """Compute the full witness from the inputs, then check every constraint.
 
     Input values must be canonical field elements (never reduced: `NonCanonicalScalar`);
     a missing or unknown input name raises `InvalidArgument`; a witness that violates
     a constraint (or cannot be solved, e.g. a division by zero) raises
     `UnsatisfiedConstraint` naming the constraint.
+
+    ``hint_overrides`` (for adversarial tests only, see `zkcredit.testing`) replaces the
+    values a hint computes for the given output wires.
     """
     flat = flatten_assignment(assignment)
     w = [0] * program.n_wires
@@ -223,5 +232,9 @@ def solve(r1cs: R1CS, program: Program, assignment: Assignment) -> list[int]:
             out = run_hint(step.hint, values, step.params, len(step.outputs))
             for wire, v in zip(step.outputs, out, strict=True):
                 w[wire] = v
+            if hint_overrides:
+                for wire in step.outputs:
+                    if wire in hint_overrides:
+                        w[wire] = hint_overrides[wire] % R
     check(r1cs, w)
     return w
