@@ -69,7 +69,7 @@ def default_tiers() -> dict[int, TierTerms]:
         3: TierTerms(5_000_000, 2_500, 1 * pct, 4_000_000),
         2: TierTerms(2_000_000, 5_000, 3 * pct, 1_200_000),
         1: TierTerms(1_000_000, 8_000, 5 * pct, 350_000),
-        NO_PROOF_TIER: TierTerms(500_000, 15_000, 8 * pct, 0),
+        NO_PROOF_TIER: TierTerms(2_000_000, 15_000, 8 * pct, 0),
     }
 
 

@@ -583,10 +583,10 @@ class Ledger:
             line = self._load_open(ctx, lid)
             if who == line.borrower_id:
                 raise SelfLiquidation("a borrower cannot liquidate its own line")
+            snap = self._price(ctx)  # first: no liquidation decision without a good price
             debt = self._touch(ctx, line)
             if debt == 0:
                 raise NotLiquidatable(f"line {lid} has no debt")
-            snap = self._price(ctx)
             risk, scale = self.config.risk, self.config.oracle.price_scale
             allowance = self._allowance(line.tier)
             coll = line.collateral
