@@ -26,7 +26,7 @@ PRICE = 3_000_000  # minor units (cents) per whole collateral unit: $30,000
 SCALE = 10**8
 
 
-_PG_DB: str | None = None
+_PG_DB: dict[str, str] = {}
 
 
 class Clock:
@@ -65,10 +65,9 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     server = request.getfixturevalue("postgres_server")
     if server is None:
         pytest.skip("PostgreSQL server unavailable (see the loud message above)")
-    global _PG_DB
-    if _PG_DB is None:
-        _PG_DB = server.create_database().rsplit("/", 1)[1]
-    url: str = server.fresh_schema(_PG_DB)
+    if "db" not in _PG_DB:
+        _PG_DB["db"] = server.create_database().rsplit("/", 1)[1]
+    url: str = server.fresh_schema(_PG_DB["db"])
     return url
 
 

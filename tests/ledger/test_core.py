@@ -12,7 +12,15 @@ from sqlalchemy import inspect
 
 from zkcredit import errors
 from zkcredit.decision import BN254_SCALAR_ORDER, CreditDecision
-from zkcredit.ledger import RAY, SECONDS_PER_YEAR, LedgerConfig, RateCurve, accrue_index
+from zkcredit.ledger import (
+    MAX_MONEY,
+    RAY,
+    SECONDS_PER_YEAR,
+    LedgerConfig,
+    RateCurve,
+    accrue_index,
+    check_amount,
+)
 from zkcredit.ledger._fixed import exp_ray_up, isqrt, mul_div_up
 
 # --------------------------------------------------------------------------- D2
@@ -250,8 +258,6 @@ def test_D10_bad_amounts_rejected_with_invalid_amount(env: Env, bad: object) -> 
 
 
 def test_D10_largest_amount_accepted_at_validation(env: Env) -> None:
-    from zkcredit.ledger import MAX_MONEY, check_amount
-
     assert check_amount("x", MAX_MONEY) == 2**63 - 1
     with pytest.raises(errors.InvalidAmount):
         check_amount("x", 0)

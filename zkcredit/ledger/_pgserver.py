@@ -124,7 +124,7 @@ class TemporaryPostgres:
         if self.bindir is not None:
             subprocess.run(
                 self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "-m",
-                          "fast", "-w", "stop"),
+                          "immediate", "-w", "stop"),
                 check=False, capture_output=True, timeout=120)
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp = None

@@ -1,0 +1,199 @@
+"""D1: a Hypothesis state machine over random ledger command sequences.
+
+After every step: debits = credits (overall and per entry), aggregates = the sums they
+summarize, no negative balance, borrow indexes never decrease, the pool's cash equals a
+ghost model of every cash movement, and replaying a command id returns its stored result.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from conftest import PRICE, SCALE, Env
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
+
+from zkcredit import errors
+from zkcredit.ledger import Receipt
+
+DEPOSITORS = ("lp-a", "lp-b", "lp-c")
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    url_factory: object = None
+
+    lines = Bundle("lines")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = tempfile.TemporaryDirectory()
+        factory = type(self).url_factory
+        url = factory() if callable(factory) else f"sqlite:///{self.tmp.name}/l.db"
+        self.env = Env(url)
+        self.L = self.env.ledger
+        self.cash = 0
+        self.indexes: dict[int, int] = {}
+        self.done: list[Receipt] = []
+        self.nullifier = 0
+        self.price = PRICE
+
+    def teardown(self) -> None:
+        self.L.close()
+        self.tmp.cleanup()
+
+    def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+        try:
+            r: Receipt = fn(self.env.cid(), *args)
+        except errors.LedgerError:
+            return None
+        self.done.append(r)
+        return r
+
+    @initialize()
+    def seed_pool(self) -> None:
+        r = self._run(self.L.deposit, "lp-a", 50_000_000)
+        assert r is not None
+        self.cash += 50_000_000
+
+    @rule(who=st.sampled_from(DEPOSITORS), amount=st.integers(1, 20_000_000))
+    def deposit(self, who: str, amount: int) -> None:
+        if self._run(self.L.deposit, who, amount):
+            self.cash += amount
+
+    @rule(who=st.sampled_from(DEPOSITORS), frac=st.integers(1, 100))
+    def withdraw(self, who: str, frac: int) -> None:
+        shares = self.L.shares_of(who) * frac // 100
+        if shares and (r := self._run(self.L.withdraw, who, shares)):
+            self.cash -= r.int("amount")
+
+    @rule(amount=st.integers(1, 1_000_000))
+    def donate(self, amount: int) -> None:
+        if self._run(self.L.donate, amount):
+            self.cash += amount
+
+    @rule(target=lines, tier=st.sampled_from([0, 1, 2, 3]))
+    def open_line(self, tier: int):  # type: ignore[no-untyped-def]
+        self.nullifier += 1
+        if tier == 0:
+            r = self._run(self.L.open_unproven_line, 5 + self.nullifier, 7)
+        else:
+            r = self._run(self.L.open_line, self.env.decision(
+                tier=tier, nullifier=self.nullifier, borrower=5 + self.nullifier,
+                expires_in=60 * 86400))
+        return multiple(r.int("line_id")) if r else multiple()
+
+    @rule(line=lines, amount=st.integers(1, 3 * SCALE))
+    def deposit_collateral(self, line: int, amount: int) -> None:
+        self._run(self.L.deposit_collateral, line, amount)
+
+    @rule(line=lines, amount=st.integers(1, 3 * SCALE))
+    def withdraw_collateral(self, line: int, amount: int) -> None:
+        self._run(self.L.withdraw_collateral, line, amount)
+
+    @rule(line=lines, amount=st.integers(1, 3_000_000))
+    def draw(self, line: int, amount: int) -> None:
+        if self._run(self.L.draw, line, amount):
+            self.cash -= amount
+
+    @rule(line=lines, amount=st.integers(1, 4_000_000))
+    def repay(self, line: int, amount: int) -> None:
+        if r := self._run(self.L.repay, line, amount):
+            self.cash += r.int("paid")
+            assert r.int("paid") + r.int("refund") == amount
+
+    @rule(dt=st.integers(0, 20 * 86400), line=st.none() | lines)
+    def accrue(self, dt: int, line: int | None) -> None:
+        self.env.advance(dt)
+        self._run(self.L.accrue, line)
+
+    @rule(move_pct=st.integers(-45, 45), big=st.booleans())
+    def price(self, move_pct: int, big: bool) -> None:
+        self.env.clock.advance(600)
+        if big:
+            move_pct *= 2  # past the breaker: only accepted when both feeds agree
+        self.price = max(1000, self.price * (100 + move_pct) // 100)
+        self.env.set_price(self.price)
+        self._run(self.L.update_price)
+
+    @rule(line=lines, amount=st.integers(1, 3_000_000))
+    def liquidate(self, line: int, amount: int) -> None:
+        if r := self._run(self.L.liquidate, line, "liquidator", amount):
+            self.cash += r.int("repaid")
+            assert r.int("seized") >= 0 and r.int("deficit") >= 0
+
+    @rule(line=consumes(lines))
+    def default(self, line: int) -> None:
+        if r := self._run(self.L.mark_default, line):
+            self.cash += r.int("recovered")
+
+    @rule(data=st.data())
+    def replay(self, data: st.DataObject) -> None:
+        if not self.done:
+            return
+        old = data.draw(st.sampled_from(self.done))
+        again: Receipt | None = None
+        if old.kind == "donate":
+            again = self.L.donate(old.command_id, old.int("amount"))
+        elif old.kind == "draw":
+            again = self.L.draw(old.command_id, old.int("line_id"), old.int("amount"))
+        elif old.kind == "deposit_collateral":
+            again = self.L.deposit_collateral(old.command_id, old.int("line_id"),
+                                              old.int("amount"))
+        if again is not None:
+            assert again == old
+        with pytest.raises(errors.IdempotencyConflict):
+            self.L.donate(old.command_id, 10**12 + 7)
+
+    @invariant()
+    def books_balance(self) -> None:
+        report = self.L.audit()
+        assert report.ok, report.problems
+        assert report.pool.cash == self.cash
+        for tier in (0, 1, 2, 3):
+            idx = self.L.tier_index(tier)
+            assert idx >= self.indexes.get(tier, 0)
+            self.indexes[tier] = idx
+
+
+def _sqlite_machine() -> type[LedgerMachine]:
+    class M(LedgerMachine):
+        pass
+    return M
+
+
+SqliteMachine = _sqlite_machine()
+SqliteMachine.TestCase.settings = settings(
+    max_examples=int(os.environ.get("LEDGER_D1_EXAMPLES", "30")), stateful_step_count=30,
+    deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.slow
+def test_D1_state_machine_invariants_hold_after_every_step_sqlite() -> None:
+    SqliteMachine.TestCase().runTest()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_D1_state_machine_invariants_hold_after_every_step_postgres(postgres_server) -> None:  # type: ignore[no-untyped-def]
+    if postgres_server is None:
+        pytest.skip("PostgreSQL server unavailable (see the loud message above)")
+    db = postgres_server.create_database("d1").rsplit("/", 1)[1]
+
+    class PgMachine(LedgerMachine):
+        url_factory = staticmethod(lambda: postgres_server.fresh_schema(db))
+
+    PgMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=25,
+                                           deadline=None,
+                                           suppress_health_check=list(HealthCheck))
+    PgMachine.TestCase().runTest()
