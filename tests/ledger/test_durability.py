@@ -17,7 +17,7 @@ from conftest import SCALE, Env, assert_sound
 from sqlalchemy import create_engine, text
 
 from zkcredit import errors
-from zkcredit.ledger import Ledger
+from zkcredit.ledger import SCHEMA_VERSION, Ledger
 
 WRITER = str(Path(__file__).with_name("_writer.py"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +39,7 @@ def _ghost_cash(url: str) -> tuple[int, int]:
             n += 1
             if kind in ("deposit", "donate"):
                 cash += v["amount"]
-            elif kind == "withdraw":
-                cash -= v["amount"]
-            elif kind == "draw":
+            elif kind in ("withdraw", "draw"):
                 cash -= v["amount"]
             elif kind == "repay":
                 cash += v["paid"]
@@ -70,8 +68,6 @@ def test_D11_pragmas_asserted_at_open(env: Env, tmp_path: Path) -> None:
 
 
 def test_D11_schema_migrations_are_versioned_and_idempotent(env: Env) -> None:
-    from zkcredit.ledger import SCHEMA_VERSION
-
     env.ledger.close()
     env.ledger = env.open()  # re-open: nothing re-applied
     with env.ledger.engine.connect() as conn:
