@@ -186,8 +186,8 @@ A = TypeVar("A")
 class PointVector(Generic[A]):
     """An immutable vector of validated points of one group (length >= 0).
 
-    Subclasses (`G1`, `G2` of each curve module) set ``_spec``. Elementwise ``+``,
-    ``-`` and unary ``-`` need equal lengths; ``==`` compares whole vectors.
+    Subclasses (`G1`, `G2` of each curve module) set ``_spec``. Elementwise ``+``
+    needs equal lengths; ``-v`` negates each point; ``==`` compares whole vectors.
     """
 
     __slots__ = ("_points",)
@@ -314,10 +314,13 @@ class PointVector(Generic[A]):
     def __len__(self) -> int:
         return len(self._points)
 
-    def __getitem__(self, index: int) -> Self:
-        if not isinstance(index, int):
-            raise TypeError(f"{type(self).__name__} indices must be int")
-        return self._make([self._points[index]])
+    def __getitem__(self, key: int | slice) -> Self:
+        """v[i] is a length-1 vector (negative i counts from the end); v[a:b] a vector."""
+        if isinstance(key, slice):
+            return self._make(self._points[key])
+        if not isinstance(key, int):
+            raise TypeError(f"{type(self).__name__} indices must be int or slice")
+        return self._make([self._points[key]])
 
     def __iter__(self) -> Iterator[Self]:
         return (self._make([p]) for p in self._points)
@@ -345,12 +348,6 @@ class PointVector(Generic[A]):
         g = self._spec.group
         return self._make(
             g.lower(g.add(g.lift(a), g.lift(b))) for a, b in self._pairwise(other, "+")
-        )
-
-    def __sub__(self, other: Self) -> Self:
-        g = self._spec.group
-        return self._make(
-            g.lower(g.add(g.lift(a), g.neg(g.lift(b)))) for a, b in self._pairwise(other, "-")
         )
 
     def __neg__(self) -> Self:

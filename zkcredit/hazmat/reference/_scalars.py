@@ -53,14 +53,21 @@ class ScalarField:
             raise InvalidArgument(f"fr_random: n must be a non-negative int, got {n!r}")
         return self.pack([secrets.randbelow(self.r) for _ in range(n)])
 
+    def _domain_input(self, data: bytes) -> list[int]:
+        """Check length (InvalidEncoding), then the domain size (InvalidDomain), then
+        the elements (NonCanonicalScalar), in the native core's order."""
+        if isinstance(data, bytes | bytearray | memoryview) and len(data) % 32 == 0:
+            self.domain.root(len(data) // 32)
+        return self.unpack(data)
+
     def fft(self, data: bytes) -> bytes:
-        return self.pack(self.domain.fft(self.unpack(data)))
+        return self.pack(self.domain.fft(self._domain_input(data)))
 
     def ifft(self, data: bytes) -> bytes:
-        return self.pack(self.domain.ifft(self.unpack(data)))
+        return self.pack(self.domain.ifft(self._domain_input(data)))
 
     def coset_fft(self, data: bytes) -> bytes:
-        return self.pack(self.domain.coset_fft(self.unpack(data)))
+        return self.pack(self.domain.coset_fft(self._domain_input(data)))
 
     def coset_ifft(self, data: bytes) -> bytes:
-        return self.pack(self.domain.coset_ifft(self.unpack(data)))
+        return self.pack(self.domain.coset_ifft(self._domain_input(data)))
