@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import psycopg
+
 __all__ = ["TemporaryPostgres", "find_postgres_bin"]
 
 
@@ -75,13 +77,13 @@ class TemporaryPostgres:
         else:
             self.user = pwd.getpwuid(os.geteuid()).pw_name
         self.port = _free_port()
-        subprocess.run(
+        subprocess.run(  # noqa: S603 -- fixed argv, binaries from /usr/lib/postgresql
             self._cmd(str(self.bindir / "initdb"), "-D", str(data), "-U", self.user,
                       "--auth=trust", "--encoding=UTF8", "--no-instructions"),
             check=True, capture_output=True, timeout=120)
         opts = (f"-p {self.port} -k {self.tmp} -h 127.0.0.1 -c max_connections=60"
                 " -c shared_buffers=64MB")
-        subprocess.run(
+        subprocess.run(  # noqa: S603 -- fixed argv, binaries from /usr/lib/postgresql
             self._cmd(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", opts,
                       "-l", str(self.tmp / "server.log"), "-w", "-t", "60", "start"),
             check=True, capture_output=True, timeout=120)
@@ -98,8 +100,6 @@ class TemporaryPostgres:
 
     def create_database(self, prefix: str = "ledger") -> str:
         """A fresh, empty database; returns its SQLAlchemy URL."""
-        import psycopg
-
         self._counter += 1
         name = f"{prefix}_{os.getpid()}_{self._counter}"
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user}"
@@ -110,8 +110,6 @@ class TemporaryPostgres:
     def fresh_schema(self, database: str) -> str:
         """Empty ``database`` by dropping and re-creating its public schema (much faster
         than CREATE DATABASE); returns its SQLAlchemy URL."""
-        import psycopg
-
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user}"
                              f" dbname={database}", autocommit=True) as conn:
             conn.execute(b"DROP SCHEMA IF EXISTS public CASCADE")
@@ -122,7 +120,7 @@ class TemporaryPostgres:
         if self.tmp is None:
             return
         if self.bindir is not None:
-            subprocess.run(
+            subprocess.run(  # noqa: S603 -- fixed argv, binaries from /usr/lib/postgresql
                 self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "-m",
                           "immediate", "-w", "stop"),
                 check=False, capture_output=True, timeout=120)
