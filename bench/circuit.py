@@ -1,0 +1,124 @@
+"""Circuit-layer benchmark: ``credit_score_bench`` against its circom twin.
+
+Usage: ``.venv/bin/python bench/circuit.py [--no-circom] [--o1] [--witness-check]``
+
+Prints our constraint count next to circom's ``--O2`` count for
+``bench/credit_score_bench.circom`` (compiled with the npm ``circom2`` in
+``tests/interop/node_modules``; circomlib is copied into ``bench/out/circom/`` because the
+WebAssembly compiler cannot follow symlinks), our build + compile time and the
+pure-Python solve time (build/compile median of 3, solve median of 5).
+``--witness-check`` also compiles the twin to WASM, computes its witness for the same
+inputs with snarkjs and checks it with our reader and checker (the two statements accept
+the same assignment). ``--o1`` adds circom's default ``--O1`` count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from zkcredit.circuits.credit_score_bench import credit_score_bench, evaluate, sample_inputs
+
+from zkcredit.circuit import Circuit, CompiledCircuit, check, read_r1cs, read_wtns
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE = ROOT / "tests" / "interop" / "node_modules"
+WORK = ROOT / "bench" / "out" / "circom"
+CIRCOM_SOURCE = ROOT / "bench" / "credit_score_bench.circom"
+
+
+def _build() -> tuple[CompiledCircuit, float]:
+    start = time.perf_counter()
+    c = Circuit("credit_score_bench")
+    credit_score_bench(c)
+    compiled = c.compile()
+    return compiled, time.perf_counter() - start
+
+
+def _prepare_workdir() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    if not (WORK / "circomlib").exists():
+        shutil.copytree(NODE / "circomlib", WORK / "circomlib")
+    shutil.copyfile(CIRCOM_SOURCE, WORK / CIRCOM_SOURCE.name)
+
+
+def _circom(*flags: str) -> tuple[int, float]:
+    start = time.perf_counter()
+    subprocess.run(
+        [str(NODE / ".bin" / "circom2"), CIRCOM_SOURCE.name, *flags, "-l", ".", "-o", "."],
+        cwd=WORK, check=True, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    r1cs = read_r1cs((WORK / "credit_score_bench.r1cs").read_bytes()).r1cs
+    return r1cs.n_constraints, elapsed
+
+
+def _witness_check(inputs: dict[str, object]) -> str:
+    subprocess.run(
+        [str(NODE / ".bin" / "circom2"), CIRCOM_SOURCE.name, "--r1cs", "--wasm", "--O2",
+         "-l", ".", "-o", "."],
+        cwd=WORK, check=True, capture_output=True, text=True,
+    )
+    (WORK / "input.json").write_text(json.dumps(
+        {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in inputs.items()}
+    ))
+    subprocess.run(
+        [str(NODE / ".bin" / "snarkjs"), "wtns", "calculate",
+         "credit_score_bench_js/credit_score_bench.wasm", "input.json", "witness.wtns"],
+        cwd=WORK, check=True, capture_output=True, text=True,
+    )
+    r1cs = read_r1cs((WORK / "credit_score_bench.r1cs").read_bytes()).r1cs
+    check(r1cs, read_wtns((WORK / "witness.wtns").read_bytes()))
+    return "circom twin accepts the same assignment (witness checked by zkcredit)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-circom", action="store_true")
+    parser.add_argument("--o1", action="store_true")
+    parser.add_argument("--witness-check", action="store_true")
+    args = parser.parse_args()
+
+    builds = [_build() for _ in range(3)]
+    compiled = builds[0][0]
+    compile_s = statistics.median(t for _, t in builds)
+    inputs = sample_inputs()
+    expected = evaluate(inputs)
+    solves = []
+    for _ in range(5):
+        start = time.perf_counter()
+        witness = compiled.solve(inputs)
+        solves.append(time.perf_counter() - start)
+    solve_s = statistics.median(solves)
+    r1cs = compiled.r1cs
+    ours = r1cs.n_constraints
+    print("credit_score_bench (32 records, depth-5 Poseidon Merkle tree)")
+    print(f"  zkcredit constraints        {ours:>8}")
+    print(f"  zkcredit wires / nonzeros   {r1cs.n_wires:>8} / {r1cs.n_nonzeros()}")
+    print(f"  solver program steps        {len(compiled.program.steps):>8}")
+    print(f"  build + compile (median 3)  {compile_s * 1e3:>8.0f} ms")
+    print(f"  pure-Python solve+check (5) {solve_s * 1e3:>8.0f} ms")
+    print(f"  score {expected['score']} >= threshold {inputs['threshold']}: witness of "
+          f"{len(witness)} values")
+    if not args.no_circom:
+        _prepare_workdir()
+        theirs, circom_s = _circom("--r1cs", "--O2")
+        ratio = 100.0 * (ours - theirs) / theirs
+        print(f"  circom --O2 constraints     {theirs:>8}   (compile {circom_s:.1f} s)")
+        print(f"  zkcredit vs circom --O2     {ratio:>+8.2f} %   (goal: <= +5 %)")
+        if args.o1:
+            o1, o1_s = _circom("--r1cs", "--O1")
+            print(f"  circom --O1 constraints     {o1:>8}   (compile {o1_s:.1f} s)")
+        if args.witness_check:
+            print("  " + _witness_check(inputs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
