@@ -330,3 +330,13 @@ def test_shares_round_in_the_pools_favour(env: Env) -> None:
     b_out = L.withdraw(env.cid(), "b", L.shares_of("b")).int("amount")
     assert b_out <= 333
     assert_sound(L)
+
+
+def test_D10_balances_and_share_supply_cannot_pass_2_63(env: Env) -> None:
+    L = env.ledger
+    L.deposit(env.cid(), "whale", 9 * 10**12)
+    with pytest.raises(errors.InvalidAmount):
+        L.deposit(env.cid(), "whale", 10**12)  # shares would pass 2^63
+    with pytest.raises(errors.InvalidAmount):
+        L.donate(env.cid(), 2**63 - 1)  # cash would pass 2^63
+    assert_sound(L)

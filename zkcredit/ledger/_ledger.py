@@ -36,7 +36,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import Connection, case, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 from sqlalchemy.engine import Row
 
 from zkcredit.decision import CreditDecision
@@ -47,6 +47,7 @@ from zkcredit.errors import (
     IdempotencyConflict,
     InsufficientBalance,
     InsufficientLiquidity,
+    InvalidAmount,
     InvalidArgument,
     InvalidEncoding,
     LineClosed,
@@ -60,7 +61,15 @@ from zkcredit.errors import (
 )
 from zkcredit.ledger import _storage as db
 from zkcredit.ledger._config import NO_PROOF_TIER, LedgerConfig
-from zkcredit.ledger._fixed import BPS, RAY, check_amount, div_up, mul_div_down, mul_div_up
+from zkcredit.ledger._fixed import (
+    BPS,
+    MAX_MONEY,
+    RAY,
+    check_amount,
+    div_up,
+    mul_div_down,
+    mul_div_up,
+)
 from zkcredit.ledger._oracle import PRIMARY, PriceFeed, PriceSnapshot, resolve_price
 from zkcredit.ledger._records import (
     GENESIS,
@@ -93,6 +102,16 @@ _FIXED_ACCOUNTS = (
 )
 _NEVER = 2**63 - 1
 _DAY = 86_400
+
+
+_DEBT_A = db.accounts.alias("debt_a")
+_COLL_A = db.accounts.alias("coll_a")
+_LINE_QUERY = (
+    select(db.lines, _DEBT_A.c.balance.label("debt_bal"), _COLL_A.c.balance.label("coll_bal"))
+    .join(_DEBT_A, _DEBT_A.c.id == db.lines.c.debt_account)
+    .join(_COLL_A, _COLL_A.c.id == db.lines.c.collateral_account)
+    .where(db.lines.c.id == bindparam("lid"))
+)
 
 
 def _wall_clock() -> int:
@@ -343,6 +362,8 @@ class Ledger:
                                   assets + cfg.virtual_assets)
             if shares == 0:
                 raise InsufficientBalance("deposit too small to mint one share")
+            if p.total_shares + shares > MAX_MONEY:
+                raise InvalidAmount("deposit would take the share supply past 2^63")
             self._post(ctx, "deposit", [(self._acct["cash"], "D", amt),
                                         (self._acct["deposits"], "C", amt)])
             self._add_shares(ctx.conn, who, shares)
@@ -718,14 +739,7 @@ class Ledger:
         return _pk(res)
 
     def _load(self, conn: Connection, lid: int) -> _Line:
-        debt_a = db.accounts.alias("debt_a")
-        coll_a = db.accounts.alias("coll_a")
-        row = conn.execute(
-            select(db.lines, debt_a.c.balance.label("debt_bal"),
-                   coll_a.c.balance.label("coll_bal"))
-            .join(debt_a, debt_a.c.id == db.lines.c.debt_account)
-            .join(coll_a, coll_a.c.id == db.lines.c.collateral_account)
-            .where(db.lines.c.id == lid)).first()
+        row = conn.execute(_LINE_QUERY, {"lid": lid}).first()
         if row is None:
             raise UnknownLine(f"no line {lid}")
         return _Line(
@@ -856,6 +870,8 @@ class Ledger:
             delta = amount if side == m.normal else -amount
             if int(m.balance) + delta < 0:
                 raise AssertionError(f"journal entry {kind} would overdraw {m.role}")
+            if int(m.balance) + delta > MAX_MONEY:
+                raise InvalidAmount(f"{kind} would take a {m.role} balance past 2^63")
             conn.execute(update(db.accounts).where(db.accounts.c.id == account).values(
                 balance=db.accounts.c.balance + delta))
             if m.role in deltas:
