@@ -14,7 +14,6 @@ name                    inputs    outputs                                     pa
 ``inverse_or_zero``     x         1/x, or 0 when x = 0                        ()
 ``div``                 a, b      a/b in the field, or 0 when b = 0           ()
 ``int_divmod``          a, d      a // d and a % d as integers (d = 0: 0, a)  ()
-``int_less_than``       a, b      1 if a < b as integers else 0               ()
 ======================  ========  ==========================================  ========
 """
 
@@ -53,18 +52,12 @@ def _int_divmod(inputs: Sequence[int], params: Sequence[int]) -> list[int]:
     return [a // d, a % d]
 
 
-def _int_less_than(inputs: Sequence[int], params: Sequence[int]) -> list[int]:
-    a, b = inputs
-    return [1 if a < b else 0]
-
-
 #: The hint table; names are part of the solver-program format.
 HINTS: dict[str, tuple[int, HintFn]] = {
     "bits": (1, _bits),
     "inverse_or_zero": (1, _inverse_or_zero),
     "div": (2, _div),
     "int_divmod": (2, _int_divmod),
-    "int_less_than": (2, _int_less_than),
 }
 
 
