@@ -154,7 +154,13 @@ class bn254:
     @staticmethod
     def coset_ifft(evals: bytes) -> bytes: ...
 
-    # Poseidon (BN254 only) is declared below by the Poseidon kernels.
+    # Poseidon (BN254 only; circomlib-compatible, see zkcredit.hazmat.poseidon).
+    @staticmethod
+    def poseidon(inputs: bytes) -> bytes: ...
+    @staticmethod
+    def poseidon_many(arity: int, inputs: bytes) -> bytes: ...
+    @staticmethod
+    def poseidon_params(t: int) -> bytes: ...
 
 # --- bls12_381 ----------------------------------------------------------------------
 

@@ -8,3 +8,4 @@
 pub mod error;
 pub mod algebra;
 pub mod poseidon;
+pub mod poseidon_grain;
