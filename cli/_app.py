@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import click
+from zkcredit.cli._hash import hash_group
 
 from zkcredit import __version__
 from zkcredit.errors import ZkCreditError
@@ -26,6 +27,9 @@ class _ZkCreditGroup(click.Group):
 @click.version_option(__version__, prog_name="zkcredit")
 def cli() -> None:
     """zkcredit: private credit attestations, Groth16 proofs and a loan ledger."""
+
+
+cli.add_command(hash_group)
 
 
 def main(argv: list[str] | None = None) -> None:
