@@ -210,7 +210,8 @@ def solve(
             if cu:
                 a = _eval(k.a, w)
                 b = _eval(k.b, w) if a else 0
-                w[u] = (a * b - c_rest) * pow(cu, R - 2, R) % R
+                value = a * b - c_rest
+                w[u] = (value if cu == 1 else value * pow(cu, R - 2, R)) % R
                 continue
             au, a_rest = _split(k.a, u, w)
             if au:
