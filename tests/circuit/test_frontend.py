@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from zkcredit.circuits.bits import to_bits
 
@@ -173,3 +176,25 @@ def test_program_validation_catches_a_wire_never_assigned() -> None:
     c.assert_equal(x, c.public("y"))
     with pytest.raises(CircuitError):
         c.compile(lint_errors=False)
+
+
+def test_compilation_is_identical_across_processes() -> None:
+    # Hash randomization must not leak into wire numbering or the program.
+    script = (
+        "from zkcredit.circuit import Circuit, write_r1cs\n"
+        "from zkcredit.circuits.merkle import assert_merkle_inclusion\n"
+        "import hashlib\n"
+        "c = Circuit()\n"
+        "assert_merkle_inclusion(c, c.public('root'), c.private('leaf'),"
+        " c.private_list('bit', 2), c.private_list('sib', 2))\n"
+        "k = c.compile()\n"
+        "print(hashlib.sha256(write_r1cs(k.r1cs) + k.program.to_json().encode()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
