@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from zkcredit.circuits import poseidon as module
 from zkcredit.circuits.merkle import assert_merkle_inclusion, merkle_path_root, merkle_root
 from zkcredit.circuits.poseidon import poseidon
 
-from zkcredit.circuit import Circuit
+from zkcredit.circuit import Circuit, write_r1cs
 from zkcredit.hazmat import poseidon as hz
 from zkcredit.hazmat.poseidon_params import params
 from zkcredit.testing import check_circuit
@@ -153,3 +154,30 @@ def test_merkle_inclusion_gadget() -> None:
 
     valid = {"root": root, "leaf": 66, "bit": list(p.path_bits), "sib": list(p.siblings)}
     check_circuit(f, valid=[valid], invalid=[{**valid, "leaf": 55}, {**valid, "root": 0}])
+
+
+@pytest.mark.parametrize("arity", [1, 2, 5])
+def test_poseidon_template_equals_direct_build(arity: int) -> None:
+    a = Circuit()
+    a.assert_equal(poseidon(a, a.private_list("x", arity)), a.public("h"))
+    b = Circuit()
+    xs = b.private_list("x", arity)
+    with b.scope(b.unique("poseidon")):
+        out = module._body(b, xs)[0]
+    b.assert_equal(out, b.public("h"))
+    ca, cb = a.compile(), b.compile()
+    assert write_r1cs(ca.r1cs) == write_r1cs(cb.r1cs)
+    assert ca.program.to_json() == cb.program.to_json()
+    assert ca.r1cs.wire_names == cb.r1cs.wire_names
+
+
+def test_poseidon_with_constant_inputs_folds_them() -> None:
+    c = Circuit()
+    zero_hash = poseidon(c, [0, 0])
+    assert zero_hash.is_constant() and c.n_constraints == 0
+    assert zero_hash.constant_value() == hz.poseidon_hash_reference([0, 0])
+    mixed = poseidon(c, [c.private("x"), 7])
+    c.assert_equal(mixed, c.public("h"))
+    compiled = c.compile()
+    assert compiled.r1cs.n_constraints < 241
+    compiled.solve({"x": 3, "h": hz.poseidon_hash_reference([3, 7])})

@@ -18,7 +18,7 @@ by `read_r1cs` / `write_r1cs` / `read_wtns` / `write_wtns`.
 
 from __future__ import annotations
 
-from ._builder import Circuit, CompiledCircuit, LinComb, Var
+from ._builder import Circuit, CompiledCircuit, LinComb, Template, Var
 from ._field import R
 from ._hints import HINTS
 from ._iden3 import R1csFile, read_r1cs, read_wtns, write_r1cs, write_wtns
@@ -40,6 +40,7 @@ __all__ = [
     "R",
     "R1csFile",
     "SolveStep",
+    "Template",
     "Var",
     "check",
     "first_unsatisfied",

@@ -12,7 +12,7 @@ The builder never touches curve points (STYLE G1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -32,7 +32,7 @@ from ._program import (
 )
 from ._r1cs import R1CS, Constraint, Terms
 
-__all__ = ["Circuit", "CompiledCircuit", "LinComb", "Var"]
+__all__ = ["Circuit", "CompiledCircuit", "LinComb", "Template", "Var"]
 
 _ONE = 0
 _PUB, _PRIV, _INTERNAL = "public", "private", "internal"
@@ -131,6 +131,48 @@ class _PendingHint:
     inputs: list[dict[int, int]]
     outputs: list[int]
     params: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A recorded sub-circuit, instantiated by substitution instead of re-running its
+    gadget code (`Circuit.instantiate`). Local wire ids: 0 is the constant 1,
+    ``1 .. n_inputs`` the inputs, then ``n_internal`` internal wires in creation order."""
+
+    name: str
+    n_inputs: int
+    n_internal: int
+    wire_names: tuple[str, ...]
+    constraints: tuple[tuple[dict[int, int], dict[int, int], dict[int, int], str], ...]
+    steps: tuple[_PendingSolve | _PendingHint, ...]
+    outputs: tuple[dict[int, int], ...]
+    hint_outputs: frozenset[int]
+    waivers: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def record(
+        cls,
+        name: str,
+        n_inputs: int,
+        body: Callable[[Circuit, list[LinComb]], Sequence[LinComb]],
+    ) -> Template:
+        """Run ``body`` once on ``n_inputs`` symbolic inputs and record the result."""
+        scratch = Circuit(name)
+        ins = [scratch.private(f"in[{i}]") for i in range(n_inputs)]
+        outs = [scratch.lc(v) for v in body(scratch, ins)]
+        if any(k != _INTERNAL for k in scratch._kinds[1 + n_inputs :]):
+            raise InvalidArgument("a template body cannot declare inputs")
+        return cls(
+            name,
+            n_inputs,
+            len(scratch._kinds) - 1 - n_inputs,
+            tuple(scratch._names[1 + n_inputs :]),
+            tuple(scratch._constraints),
+            tuple(scratch._steps),
+            tuple(dict(v.terms) for v in outs),
+            frozenset(scratch._hint_outputs),
+            tuple(scratch._waivers.items()),
+        )
 
 
 @dataclass(frozen=True)
@@ -375,6 +417,57 @@ class Circuit:
             raise InvalidArgument("waive() takes a single wire and a non-empty reason")
         self._waivers[wires[0]] = reason
 
+    # --- templates --------------------------------------------------------------
+    def instantiate(
+        self, template: Template, inputs: Sequence[LinComb | int], label: str
+    ) -> list[LinComb]:
+        """Add a copy of ``template`` with its inputs replaced by ``inputs``; returns its
+        outputs. Constraint labels and wire names are prefixed with ``label`` inside the
+        current scope. Equivalent to running the template's body here, only faster."""
+        if len(inputs) != template.n_inputs:
+            raise InvalidArgument(f"{template.name} takes {template.n_inputs} inputs")
+        ins = [self.lc(v) for v in inputs]
+        n = template.n_inputs
+        prefix = self._label(label)
+        base = len(self._kinds)
+        for name in template.wire_names:
+            self._new_wire(_INTERNAL, f"{prefix}/{name}")
+        shift = base - n - 1
+
+        def sub(d: dict[int, int]) -> dict[int, int]:
+            acc: dict[int, int] = {}
+            get = acc.get
+            for w, coeff in d.items():
+                if w == _ONE:
+                    acc[_ONE] = get(_ONE, 0) + coeff
+                elif w <= n:
+                    for w2, c2 in ins[w - 1].terms.items():
+                        acc[w2] = get(w2, 0) + coeff * c2
+                else:
+                    acc[w + shift] = get(w + shift, 0) + coeff
+            out = {}
+            for w, c in acc.items():
+                m = c % R
+                if m:
+                    out[w] = m
+            return out
+
+        first = len(self._constraints)
+        for a, b, c, lab in template.constraints:
+            self._constraints.append((sub(a), sub(b), sub(c), f"{prefix}/{lab}" if lab else prefix))
+        for step in template.steps:
+            if isinstance(step, _PendingSolve):
+                self._steps.append(_PendingSolve(step.constraint + first, step.wire + shift))
+            else:
+                self._steps.append(
+                    _PendingHint(step.hint, [sub(t) for t in step.inputs],
+                                 [w + shift for w in step.outputs], step.params)
+                )
+        self._hint_outputs.update(w + shift for w in template.hint_outputs)
+        for w, reason in template.waivers:
+            self._waivers[w + shift] = reason
+        return [LinComb(self, sub(o)) for o in template.outputs]
+
     # --- compilation ------------------------------------------------------------
     def compile(self, *, lint_errors: bool = True) -> CompiledCircuit:
         """Fix the wire order, build the R1CS and solver program, and lint.
@@ -393,8 +486,10 @@ class Circuit:
         for new, old in enumerate(order):
             perm[old] = new
 
+        remap = perm.__getitem__
+
         def terms(d: dict[int, int]) -> Terms:
-            return tuple(sorted((perm[w], c) for w, c in d.items() if c))
+            return tuple(sorted(zip(map(remap, d), d.values(), strict=True)))
 
         constraints = tuple(
             Constraint(terms(a), terms(b), terms(c), label)
@@ -447,28 +542,36 @@ class Circuit:
 
 def _validate_program(r1cs: R1CS, program: Program) -> None:
     """Every wire is assigned exactly once, and only from wires already known."""
-    known = [False] * program.n_wires
-    known[0] = True
+    known = bytearray(program.n_wires)
+    known[0] = 1
     for slot in program.inputs:
-        known[slot.wire] = True
-
-    def all_known(t: Terms, skip: int = -1) -> bool:
-        return all(known[w] for w, _ in t if w != skip)
-
+        known[slot.wire] = 1
     for step in program.steps:
         if isinstance(step, SolveStep):
             k = r1cs.constraints[step.constraint]
             u = step.wire
-            places = sum(any(w == u for w, _ in t) for t in (k.a, k.b, k.c))
-            if known[u] or places != 1 or not all(all_known(t, u) for t in (k.a, k.b, k.c)):
+            places = 0
+            for t in (k.a, k.b, k.c):
+                found = False
+                for w, _ in t:
+                    if w == u:
+                        found = True
+                    elif not known[w]:
+                        raise CircuitError(
+                            f"constraint #{step.constraint} reads wire {w} before it is known"
+                        )
+                places += found
+            if known[u] or places != 1:
                 raise CircuitError(f"cannot solve wire {u} from constraint #{step.constraint}")
-            known[u] = True
+            known[u] = 1
         else:
-            if not all(all_known(t) for t in step.inputs):
-                raise CircuitError(f"hint {step.hint!r} reads a wire not yet known")
+            for t in step.inputs:
+                for w, _ in t:
+                    if not known[w]:
+                        raise CircuitError(f"hint {step.hint!r} reads a wire not yet known")
             for w in step.outputs:
                 if known[w]:
                     raise CircuitError(f"wire {w} assigned twice")
-                known[w] = True
+                known[w] = 1
     if not all(known):
-        raise CircuitError(f"wire {known.index(False)} is never assigned")
+        raise CircuitError(f"wire {known.index(0)} is never assigned")

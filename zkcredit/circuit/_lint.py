@@ -42,11 +42,7 @@ def lint(
     waivers = waivers or {}
     uses = [0] * r1cs.n_wires
     for k in r1cs.constraints:
-        seen: set[int] = set()
-        for t in (k.a, k.b, k.c):
-            for w, _ in t:
-                seen.add(w)
-        for w in seen:
+        for w in {w for w, _ in k.a}.union([w for w, _ in k.b], [w for w, _ in k.c]):
             uses[w] += 1
     internal_start = 1 + r1cs.n_public + r1cs.n_private
     issues: list[LintIssue] = []
