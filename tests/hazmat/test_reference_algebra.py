@@ -700,3 +700,35 @@ def test_reference_import_keeps_recursion_limit() -> None:
         "assert sys.getrecursionlimit() == before, sys.getrecursionlimit()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_types_and_check_order(mod: ModuleType) -> None:
+    """Both backends: only ``bytes`` (TypeError otherwise), tuples for affine points, and
+    lengths are compared before element values are checked."""
+    r = mod.SCALAR_MODULUS
+    g = mod.G1.generator()
+    data = g.to_bytes(compressed=True)
+    for wrong in (bytearray(data), memoryview(data), data.hex()):
+        with pytest.raises(TypeError):
+            mod.G1.from_bytes(wrong, compressed=True)
+    with pytest.raises(TypeError):
+        mod.fr_add(bytearray(32), bytes(32))
+    with pytest.raises(TypeError):
+        g.mul(bytearray(32))
+    x, y = g.to_affine()[0]
+    with pytest.raises(InvalidEncoding):
+        mod.G1.from_affine([[x, y]])
+    assert mod.G1.from_affine(((x, y),)) == g  # any iterable of tuples
+    (x0, x1), (y0, y1) = mod.G2.generator().to_affine()[0]
+    with pytest.raises(InvalidEncoding):
+        mod.G2.from_affine([([x0, x1], [y0, y1])])
+    with pytest.raises(InvalidArgument):
+        mod.fr_add(pack([r]), pack([1, 2]))
+    with pytest.raises(InvalidArgument):
+        mod.g1_msm(g, pack([1, r]))
+    with pytest.raises(NonCanonicalScalar):
+        g.concat(g).mul(pack([1, 2, r]))
+    with pytest.raises(InvalidDomain):
+        mod.fft(pack([1, 2, r]))
+    with pytest.raises(PointNotOnCurve, match="0"):
+        mod.G1.from_affine([(1, 3), (mod.BASE_MODULUS, 2)])

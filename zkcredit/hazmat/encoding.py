@@ -42,6 +42,7 @@ __all__ = [
     "g2_to_snarkjs",
     "pack_scalars",
     "parse_decimal",
+    "scalar_count",
     "unpack_scalars",
 ]
 
@@ -119,19 +120,29 @@ def pack_scalars(values: Iterable[int], modulus: int) -> bytes:
     return bytes(out)
 
 
+def scalar_count(data: bytes) -> int:
+    """Number of elements in a scalar vector; checks only the type and the length.
+
+    Not `bytes` raises `TypeError` (as the native core does); a length that is not a
+    multiple of 32 raises `InvalidEncoding`.
+    """
+    if not isinstance(data, bytes):
+        raise TypeError(f"scalar vector: expected bytes, got {type(data).__name__}")
+    if len(data) % SCALAR_BYTES:
+        raise InvalidEncoding(
+            f"scalar vector: length {len(data)} is not a multiple of {SCALAR_BYTES}"
+        )
+    return len(data) // SCALAR_BYTES
+
+
 def unpack_scalars(data: bytes, modulus: int) -> list[int]:
     """Unpack a scalar vector into integers, checking every element is below modulus.
 
-    A length that is not a multiple of 32 raises `InvalidEncoding`; an element >= modulus
-    raises `NonCanonicalScalar` naming its index.
+    Not `bytes` raises `TypeError`; a length that is not a multiple of 32 raises
+    `InvalidEncoding`; an element >= modulus raises `NonCanonicalScalar` naming its index.
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise InvalidEncoding(f"scalar vector: expected bytes, got {type(data).__name__}")
-    raw = bytes(data)
-    if len(raw) % SCALAR_BYTES:
-        raise InvalidEncoding(
-            f"scalar vector: length {len(raw)} is not a multiple of {SCALAR_BYTES}"
-        )
+    raw = data
+    scalar_count(raw)
     values = []
     for index in range(len(raw) // SCALAR_BYTES):
         value = int.from_bytes(raw[index * SCALAR_BYTES : (index + 1) * SCALAR_BYTES], "little")

@@ -40,7 +40,7 @@ from zkcredit.errors import (
     PointNotInSubgroup,
     PointNotOnCurve,
 )
-from zkcredit.hazmat.encoding import unpack_scalars
+from zkcredit.hazmat.encoding import scalar_count, unpack_scalars
 from zkcredit.hazmat.reference._field import Elem, Field
 from zkcredit.hazmat.reference._pyecc import Affine, Group, Projective, pairing_product_is_one
 
@@ -212,9 +212,9 @@ class PointVector(Generic[A]):
     def from_bytes(cls, data: bytes, *, compressed: bool) -> Self:
         """Decode concatenated encodings, validating each (see the module docstring)."""
         spec = cls._spec
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise InvalidEncoding(f"{spec.label}: expected bytes, got {type(data).__name__}")
-        raw = bytes(data)
+        if not isinstance(data, bytes):
+            raise TypeError(f"{spec.label}: expected bytes, got {type(data).__name__}")
+        raw = data
         size = spec.size(compressed)
         if len(raw) % size:
             raise InvalidEncoding(
@@ -263,13 +263,13 @@ class PointVector(Generic[A]):
     def _parse_affine(cls, item: object, index: int) -> tuple[Elem, Elem]:
         spec = cls._spec
         where = f"{spec.label} affine point {index}"
-        if not isinstance(item, tuple | list) or len(item) != 2:
-            raise InvalidEncoding(f"{where}: expected a pair (x, y) or None")
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise InvalidEncoding(f"{where}: expected None or a tuple (x, y)")
         coords = []
         for name, value in zip("xy", item, strict=True):
             comps = (value,) if spec.field.degree == 1 else value
-            if spec.field.degree == 2 and (not isinstance(value, tuple | list) or len(value) != 2):
-                raise InvalidEncoding(f"{where}: {name} must be a pair (c0, c1)")
+            if spec.field.degree == 2 and (not isinstance(value, tuple) or len(value) != 2):
+                raise InvalidEncoding(f"{where}: {name} must be a tuple (c0, c1) of ints")
             elem = []
             for j, c in enumerate(comps):
                 label = name if spec.field.degree == 1 else f"{name} c{j}"
@@ -394,9 +394,10 @@ def msm(points: P, scalars: bytes, cls: type[P]) -> P:
     if type(points) is not cls:
         raise TypeError(f"expected {cls.__module__}.{cls.__name__}, got {type(points)!r}")
     spec = cls._spec
+    count = scalar_count(scalars)
+    if count != len(points):  # lengths before values, as in the native core
+        raise InvalidArgument(f"{spec.label} msm: {len(points)} points but {count} scalars")
     ks = unpack_scalars(scalars, spec.r)
-    if len(ks) != len(points):
-        raise InvalidArgument(f"{spec.label} msm: {len(points)} points but {len(ks)} scalars")
     g = spec.group
     total = g.msm(points._projective(), ks, spec.r.bit_length())
     return cls._make([g.lower(total)])

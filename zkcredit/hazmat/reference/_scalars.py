@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 
 from zkcredit.errors import DivisionByZero, InvalidArgument
-from zkcredit.hazmat.encoding import pack_scalars, unpack_scalars
+from zkcredit.hazmat.encoding import pack_scalars, scalar_count, unpack_scalars
 from zkcredit.hazmat.reference._fft import Domain
 
 
@@ -24,9 +24,10 @@ class ScalarField:
         return pack_scalars(values, self.r)
 
     def _binary(self, a: bytes, b: bytes, op: str, f: Callable[[int, int], int]) -> bytes:
+        na, nb = scalar_count(a), scalar_count(b)  # shapes, then lengths, then values
+        if na != nb:
+            raise InvalidArgument(f"fr_{op}: lengths differ ({na} and {nb} scalars)")
         xs, ys = self.unpack(a), self.unpack(b)
-        if len(xs) != len(ys):
-            raise InvalidArgument(f"fr_{op}: lengths differ ({len(xs)} and {len(ys)} scalars)")
         return self.pack([f(x, y) % self.r for x, y in zip(xs, ys, strict=True)])
 
     def add(self, a: bytes, b: bytes) -> bytes:
@@ -56,8 +57,7 @@ class ScalarField:
     def _domain_input(self, data: bytes) -> list[int]:
         """Check length (InvalidEncoding), then the domain size (InvalidDomain), then
         the elements (NonCanonicalScalar), in the native core's order."""
-        if isinstance(data, bytes | bytearray | memoryview) and len(data) % 32 == 0:
-            self.domain.root(len(data) // 32)
+        self.domain.root(scalar_count(data))
         return self.unpack(data)
 
     def fft(self, data: bytes) -> bytes:
