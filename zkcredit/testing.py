@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from zkcredit.circuit import Circuit, CompiledCircuit, R, check, solve
+from zkcredit.circuit import Circuit, CompiledCircuit, Program, R, check, solve
 from zkcredit.circuit._iden3 import read_r1cs, read_wtns, write_r1cs, write_wtns
 from zkcredit.circuit._program import Assignment
 from zkcredit.errors import (
@@ -89,6 +89,8 @@ def check_circuit(
     if compiled.r1cs != again.r1cs or compiled.program.to_json() != again.program.to_json():
         raise CircuitError(f"{name}: compiling twice gave different systems")
     r1cs = compiled.r1cs
+    if Program.from_json(compiled.program.to_json()) != compiled.program:
+        raise CircuitError(f"{name}: the solver program does not survive its JSON form")
     for i, assignment in enumerate(valid):
         if reference is not None and not reference(assignment):
             raise CircuitError(f"{name}: valid assignment #{i} fails the plain-Python reference")

@@ -374,8 +374,11 @@ class Circuit:
     # --- proven bounds ----------------------------------------------------------
     def note_bound(self, value: LinComb, n_bits: int) -> None:
         """Record that constraints already added prove ``value < 2^n_bits`` as an
-        integer. Only range-checking gadgets call this; comparators then skip
-        re-checking their inputs (the proof is in the same constraint system)."""
+        integer; comparators then skip re-checking that value.
+
+        TRUSTED: nothing verifies the claim. Call it only right after adding the
+        constraints that prove it (the range-checking gadgets do); a false note makes
+        every later comparison on that value unsound."""
         key = tuple(sorted(self.lc(value).terms.items()))
         old = self._bounds.get(key)
         if old is None or n_bits < old:
