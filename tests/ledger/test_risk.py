@@ -202,10 +202,11 @@ def test_D7_self_liquidation_rejected_and_sybil_cycle_does_not_profit(env: Env) 
         if r.int("deficit") or L.line(line).status != "open":
             break
     after = pair_wealth() + bought
-    # the pair only moves value between its two hands; rounding favours the protocol,
-    # and a write-off (if any) is booked as a loss on the borrower's tradeline
-    deficits = sum(int(r.body.count(b'"charged_off"')) for r in L.audit_log())
-    assert deficits or after <= before
+    # with collateral still covering the debt, liquidation only moves value between the
+    # pair's two hands (the bonus is the borrower's loss): rounding favours the protocol
+    assert L.pool_state().losses == 0
+    assert after <= before
+    assert L.line(line).debt == 0 or L.health_factor(line, 900_000) is not None
     assert_sound(L)
 
 

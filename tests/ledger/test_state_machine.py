@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 
 import pytest
 from conftest import PRICE, SCALE, Env
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -28,6 +29,7 @@ from zkcredit import errors
 from zkcredit.ledger import Receipt
 
 DEPOSITORS = ("lp-a", "lp-b", "lp-c")
+STATS: Counter[str] = Counter()  # what the machine exercised (printed with -s)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -55,16 +57,37 @@ class LedgerMachine(RuleBasedStateMachine):
     def _run(self, fn, *args):  # type: ignore[no-untyped-def]
         try:
             r: Receipt = fn(self.env.cid(), *args)
-        except errors.LedgerError:
+        except errors.LedgerError as exc:
+            event(f"{fn.__name__} refused: {type(exc).__name__}")
+            STATS[f"{fn.__name__} refused: {type(exc).__name__}"] += 1
             return None
+        event(f"{fn.__name__} accepted")
+        STATS[f"{fn.__name__} accepted"] += 1
         self.done.append(r)
         return r
 
-    @initialize()
-    def seed_pool(self) -> None:
-        r = self._run(self.L.deposit, "lp-a", 50_000_000)
-        assert r is not None
+    @initialize(target=lines)
+    def leveraged_lines(self):  # type: ignore[no-untyped-def]
+        """Seed the pool and open two lines near their limits, so price crashes lead to
+        liquidations."""
+        assert self._run(self.L.deposit, "lp-a", 50_000_000)
         self.cash += 50_000_000
+        made = []
+        for tier, collateral, amount in ((0, SCALE, 1_500_000), (3, SCALE // 2, 5_000_000)):
+            self.nullifier += 1
+            if tier == 0:
+                r = self._run(self.L.open_unproven_line, 1000 + self.nullifier, 7)
+            else:
+                r = self._run(self.L.open_line, self.env.decision(
+                    tier=tier, nullifier=self.nullifier, borrower=1000 + self.nullifier,
+                    expires_in=60 * 86400))
+            assert r is not None
+            line = r.int("line_id")
+            assert self._run(self.L.deposit_collateral, line, collateral)
+            assert self._run(self.L.draw, line, amount)
+            self.cash -= amount
+            made.append(line)
+        return multiple(*made)
 
     @rule(who=st.sampled_from(DEPOSITORS), amount=st.integers(1, 20_000_000))
     def deposit(self, who: str, amount: int) -> None:
@@ -82,8 +105,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if self._run(self.L.donate, amount):
             self.cash += amount
 
-    @rule(target=lines, tier=st.sampled_from([0, 1, 2, 3]))
-    def open_line(self, tier: int):  # type: ignore[no-untyped-def]
+    @rule(target=lines, tier=st.sampled_from([0, 1, 2, 3]),
+          collateral=st.integers(0, 2 * SCALE))
+    def open_line(self, tier: int, collateral: int):  # type: ignore[no-untyped-def]
         self.nullifier += 1
         if tier == 0:
             r = self._run(self.L.open_unproven_line, 5 + self.nullifier, 7)
@@ -91,7 +115,11 @@ class LedgerMachine(RuleBasedStateMachine):
             r = self._run(self.L.open_line, self.env.decision(
                 tier=tier, nullifier=self.nullifier, borrower=5 + self.nullifier,
                 expires_in=60 * 86400))
-        return multiple(r.int("line_id")) if r else multiple()
+        if not r:
+            return multiple()
+        if collateral:
+            self._run(self.L.deposit_collateral, r.int("line_id"), collateral)
+        return multiple(r.int("line_id"))
 
     @rule(line=lines, amount=st.integers(1, 3 * SCALE))
     def deposit_collateral(self, line: int, amount: int) -> None:
@@ -117,11 +145,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.env.advance(dt)
         self._run(self.L.accrue, line)
 
-    @rule(move_pct=st.integers(-45, 45), big=st.booleans())
-    def price(self, move_pct: int, big: bool) -> None:
-        self.env.clock.advance(600)
-        if big:
-            move_pct *= 2  # past the breaker: only accepted when both feeds agree
+    @rule(move_pct=st.integers(-3, 3), crash=st.integers(0, 7))
+    def price(self, move_pct: int, crash: int) -> None:
+        self.env.clock.advance(3600)
+        if crash == 0:
+            move_pct = -40  # past the breaker: accepted because both feeds agree
+        elif crash == 1:
+            move_pct = 40
         self.price = max(1000, self.price * (100 + move_pct) // 100)
         self.env.set_price(self.price)
         self._run(self.L.update_price)
@@ -131,6 +161,14 @@ class LedgerMachine(RuleBasedStateMachine):
         if r := self._run(self.L.liquidate, line, "liquidator", amount):
             self.cash += r.int("repaid")
             assert r.int("seized") >= 0 and r.int("deficit") >= 0
+
+    @rule(line=lines, amount=st.integers(1, 3_000_000), drop=st.integers(10, 45))
+    def crash_then_liquidate(self, line: int, amount: int, drop: int) -> None:
+        self.env.clock.advance(3600)
+        self.price = max(1000, self.price * (100 - drop) // 100)
+        self.env.set_price(self.price)
+        self._run(self.L.update_price)
+        self.liquidate(line, amount)
 
     @rule(line=consumes(lines))
     def default(self, line: int) -> None:
@@ -174,13 +212,16 @@ def _sqlite_machine() -> type[LedgerMachine]:
 
 SqliteMachine = _sqlite_machine()
 SqliteMachine.TestCase.settings = settings(
-    max_examples=int(os.environ.get("LEDGER_D1_EXAMPLES", "30")), stateful_step_count=30,
+    max_examples=int(os.environ.get("LEDGER_D1_EXAMPLES", "25")), stateful_step_count=25,
     deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.mark.slow
 def test_D1_state_machine_invariants_hold_after_every_step_sqlite() -> None:
+    STATS.clear()
     SqliteMachine.TestCase().runTest()
+    print(sorted(STATS.items()))
+    assert STATS["liquidate accepted"] > 0 and STATS["draw accepted"] > 0
 
 
 @pytest.mark.slow
