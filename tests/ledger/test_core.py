@@ -340,3 +340,29 @@ def test_D10_balances_and_share_supply_cannot_pass_2_63(env: Env) -> None:
     with pytest.raises(errors.InvalidAmount):
         L.donate(env.cid(), 2**63 - 1)  # cash would pass 2^63
     assert_sound(L)
+
+
+def test_kinked_rate_curve_and_tier_premium() -> None:
+    c = RateCurve()
+    pct = RAY // 100
+    assert c.annual_rate(0) == 2 * pct
+    assert c.annual_rate(c.kink_ray) == 6 * pct
+    assert c.annual_rate(RAY) == 81 * pct
+    below = c.annual_rate(c.kink_ray) - c.annual_rate(c.kink_ray - RAY // 100)
+    above = c.annual_rate(c.kink_ray + RAY // 100) - c.annual_rate(c.kink_ray)
+    assert above > 10 * below  # the kink
+    rates = [c.annual_rate(u * RAY // 100) for u in range(101)]
+    assert rates == sorted(rates)
+
+
+def test_tier_premium_makes_better_tiers_cheaper(env: Env) -> None:
+    L = env.ledger
+    L.deposit(env.cid(), "lp1", 100_000_000)
+    lines = {}
+    for tier, n in ((3, 1), (1, 2)):
+        lines[tier] = L.open_line(env.cid(), env.decision(tier=tier, nullifier=n,
+                                                          borrower=n)).int("line_id")
+        L.deposit_collateral(env.cid(), lines[tier], SCALE)
+        L.draw(env.cid(), lines[tier], 500_000)
+    env.advance(180 * 86400)
+    assert L.line(lines[3]).debt_now < L.line(lines[1]).debt_now

@@ -36,6 +36,7 @@ from zkcredit.ledger._risk import (
     required_ratio_bps,
     value_at_risk_bps,
 )
+from zkcredit.ledger._sim import SimClock, SimResult, simulate
 from zkcredit.ledger._storage import SCHEMA_VERSION
 
 __all__ = [
@@ -61,6 +62,8 @@ __all__ = [
     "Receipt",
     "RecordSigner",
     "RiskConfig",
+    "SimClock",
+    "SimResult",
     "TierTerms",
     "Tradeline",
     "accrue_index",
@@ -70,6 +73,7 @@ __all__ = [
     "health_factor_ray",
     "isqrt",
     "required_ratio_bps",
+    "simulate",
     "value_at_risk_bps",
     "verify_audit_log",
 ]
