@@ -198,3 +198,12 @@ def test_compilation_is_identical_across_processes() -> None:
         for seed in ("1", "2")
     }
     assert len(digests) == 1
+
+
+def test_values_refuse_python_comparisons() -> None:
+    c = Circuit()
+    x = c.private("x")
+    with pytest.raises(TypeError):
+        _ = x == 3
+    with pytest.raises(TypeError):
+        _ = x < 3  # type: ignore[operator]

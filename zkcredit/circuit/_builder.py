@@ -70,8 +70,13 @@ class LinComb:
     def __bool__(self) -> bool:
         raise TypeError("a circuit value has no truth value at build time; use a gadget")
 
-    def __hash__(self) -> int:
-        return id(self)
+    def __eq__(self, other: object) -> bool:
+        raise TypeError(
+            "circuit values cannot be compared at build time; use Circuit.assert_equal "
+            "or zkcredit.circuits.is_zero.is_equal"
+        )
+
+    __hash__ = object.__hash__
 
     # --- arithmetic -------------------------------------------------------------
     def _coerce(self, other: object) -> LinComb | None:
