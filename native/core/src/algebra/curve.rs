@@ -42,7 +42,9 @@ pub trait Curve: Send + Sync + 'static {
     /// arkworks' multiplicative generator g of the scalar field (the coset offset),
     /// little-endian.
     fn multiplicative_generator_le() -> Vec<u8> {
-        <Self::Fr as FftField>::GENERATOR.into_bigint().to_bytes_le()
+        <Self::Fr as FftField>::GENERATOR
+            .into_bigint()
+            .to_bytes_le()
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod codec;
 pub mod curve;
 pub mod fft;
+pub mod msm;
 pub mod pairing;
 pub mod points;
 pub mod scalar;

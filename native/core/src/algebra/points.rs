@@ -1,5 +1,4 @@
 //! Elementwise group operations on vectors of affine points, and MSM.
-use ark_ec::scalar_mul::variable_base::VariableBaseMSM;
 use ark_ec::scalar_mul::ScalarMul;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
@@ -65,7 +64,8 @@ where
     }
 }
 
-/// `sum_i scalars[i] * points[i]` (Pippenger, parallel); the identity when empty.
+/// `sum_i scalars[i] * points[i]` (Pippenger with batch-affine buckets, parallel over
+/// windows, see [`super::msm`]); the identity when empty.
 pub fn msm<P>(points: &[Affine<P>], scalars: &[u8]) -> CoreResult<Affine<P>>
 where
     P: SWCurveConfig,
@@ -79,7 +79,7 @@ where
     if ks.is_empty() {
         return Ok(Affine::<P>::zero());
     }
-    Ok(Projective::<P>::msm_bigint(points, &ks).into_affine())
+    Ok(super::msm::msm_bigint(points, &ks).into_affine())
 }
 
 /// The fixed generator as a length-1 vector.

@@ -586,3 +586,52 @@ fn pairing_bn254() {
 fn pairing_bls12_381() {
     pairing_cases::<Bls12_381>();
 }
+
+// ---------------------------------------------------------------- batch-affine MSM
+
+fn batch_affine_msm_cases<P>()
+where
+    P: PointCodec,
+    P::ScalarField: scalar::ScalarField,
+{
+    use ark_ec::scalar_mul::variable_base::VariableBaseMSM;
+    let mut r = rng();
+    for n in [1usize, 2, 3, 17, 100, 1000, 3000] {
+        let mut p = rand_points::<P>(n, &mut r);
+        let mut k: Vec<P::ScalarField> = (0..n).map(|_| P::ScalarField::rand(&mut r)).collect();
+        if n >= 17 {
+            // identities, zero and extreme scalars, repeats, P and -P, many equal digits
+            p[0] = Affine::<P>::identity();
+            k[1] = P::ScalarField::zero();
+            k[2] = -P::ScalarField::one();
+            p[3] = p[4];
+            k[3] = k[4];
+            p[5] = -p[6];
+            k[5] = k[6];
+            p[7] = p[8];
+            k[7] = -k[8];
+            for i in 9..17 {
+                p[i] = p[9];
+                k[i] = P::ScalarField::from(12345u64);
+            }
+        }
+        let ints: Vec<_> = k.iter().map(|v| v.into_bigint()).collect();
+        let ours = super::msm::msm_bigint(&p, &ints).into_affine();
+        let theirs = Projective::<P>::msm_bigint(&p, &ints).into_affine();
+        assert_eq!(ours, theirs, "n = {n}");
+    }
+    // all bases equal and all scalars equal: every window's buckets collide
+    let g = points::generator::<P>()[0];
+    let p = vec![g; 500];
+    let k = vec![P::ScalarField::from(3u64).into_bigint(); 500];
+    let expected = (g * P::ScalarField::from(1500u64)).into_affine();
+    assert_eq!(super::msm::msm_bigint(&p, &k).into_affine(), expected);
+}
+
+#[test]
+fn batch_affine_msm_matches_arkworks() {
+    batch_affine_msm_cases::<ark_bn254::g1::Config>();
+    batch_affine_msm_cases::<ark_bn254::g2::Config>();
+    batch_affine_msm_cases::<ark_bls12_381::g1::Config>();
+    batch_affine_msm_cases::<ark_bls12_381::g2::Config>();
+}
