@@ -8,14 +8,12 @@ import tomllib
 from pathlib import Path
 
 import zkcredit
-from zkcredit import errors
+from zkcredit import _native, errors
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_native_core_is_importable_and_matches_version() -> None:
-    from zkcredit import _native
-
     assert _native.__version__ == zkcredit.__version__
 
 
