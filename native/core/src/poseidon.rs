@@ -100,6 +100,12 @@ struct Optimized {
     last_constants: Vec<Fr>,
     /// The MDS matrix.
     mds: Vec<Vec<Fr>>,
+    /// Row-major copies for the fixed-width kernels: `mds`, `pre_partial`, then per
+    /// partial round the first row `[m00, v..]` and the column `[0, w..]`.
+    mds_flat: Vec<Fr>,
+    pre_partial_flat: Vec<Fr>,
+    sparse_row0_flat: Vec<Fr>,
+    sparse_w_flat: Vec<Fr>,
 }
 
 impl Optimized {
@@ -156,6 +162,17 @@ impl Optimized {
             a = next;
         }
         sparse.reverse();
+        let flat = |m: &[Vec<Fr>]| m.iter().flatten().copied().collect::<Vec<Fr>>();
+        let mds_flat = flat(&p.mds);
+        let pre_partial_flat = flat(&a);
+        let sparse_row0_flat = sparse
+            .iter()
+            .flat_map(|sp| std::iter::once(sp.m00).chain(sp.v.iter().copied()))
+            .collect();
+        let sparse_w_flat = sparse
+            .iter()
+            .flat_map(|sp| std::iter::once(Fr::zero()).chain(sp.w.iter().copied()))
+            .collect();
         Optimized {
             t,
             half_f,
@@ -165,10 +182,70 @@ impl Optimized {
             sparse,
             last_constants,
             mds: p.mds.clone(),
+            mds_flat,
+            pre_partial_flat,
+            sparse_row0_flat,
+            sparse_w_flat,
         }
     }
 
+    /// Dispatches to the kernel specialised for the width (state.len() == self.t).
     fn permute(&self, state: &mut [Fr]) {
+        macro_rules! fixed {
+            ($($w:literal)*) => {
+                match state.len() {
+                    $($w => match <&mut [Fr; $w]>::try_from(&mut *state) {
+                        Ok(s) => self.permute_fixed::<$w>(s),
+                        Err(_) => self.permute_dynamic(state),
+                    },)*
+                    _ => self.permute_dynamic(state),
+                }
+            };
+        }
+        fixed!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17)
+    }
+
+    /// Fixed-width kernel: rows of the linear layers are evaluated with
+    /// `Fr::sum_of_products`, which reduces once per few products instead of once each.
+    fn permute_fixed<const W: usize>(&self, state: &mut [Fr; W]) {
+        for (r, constants) in self.first_constants.chunks_exact(W).enumerate() {
+            for (s, c) in state.iter_mut().zip(constants) {
+                *s += c;
+            }
+            state.iter_mut().for_each(sbox);
+            let m = if r + 1 == self.half_f {
+                &self.pre_partial_flat
+            } else {
+                &self.mds_flat
+            };
+            *state = mix_fixed(state, m);
+        }
+        for ((c, row0), w) in self
+            .partial_constants
+            .iter()
+            .zip(self.sparse_row0_flat.chunks_exact(W))
+            .zip(self.sparse_w_flat.chunks_exact(W))
+        {
+            state[0] += c;
+            sbox(&mut state[0]);
+            let s0 = state[0];
+            let new0 = dot_fixed(row0, state);
+            for (s, w) in state.iter_mut().zip(w).skip(1) {
+                *s += *w * s0;
+            }
+            state[0] = new0;
+        }
+        for constants in self.last_constants.chunks_exact(W) {
+            for (s, c) in state.iter_mut().zip(constants) {
+                *s += c;
+            }
+            state.iter_mut().for_each(sbox);
+            *state = mix_fixed(state, &self.mds_flat);
+        }
+    }
+
+    /// Width-generic kernel (used only if no fixed-width kernel applies).
+    fn permute_dynamic(&self, state: &mut [Fr]) {
         let t = self.t;
         let mut tmp = [Fr::zero(); MAX_T];
         for (r, constants) in self.first_constants.chunks_exact(t).enumerate() {
@@ -202,6 +279,25 @@ impl Optimized {
             mix(state, &self.mds, &mut tmp);
         }
     }
+}
+
+/// `row . state` for a row given as a slice of length `W`.
+#[inline(always)]
+fn dot_fixed<const W: usize>(row: &[Fr], state: &[Fr; W]) -> Fr {
+    match <&[Fr; W]>::try_from(row) {
+        Ok(row) => Fr::sum_of_products(row, state),
+        Err(_) => row.iter().zip(state).map(|(a, b)| *a * b).sum(),
+    }
+}
+
+/// `m · state` for a row-major `W x W` matrix.
+#[inline(always)]
+fn mix_fixed<const W: usize>(state: &[Fr; W], m: &[Fr]) -> [Fr; W] {
+    let mut out = [Fr::zero(); W];
+    for (o, row) in out.iter_mut().zip(m.chunks_exact(W)) {
+        *o = dot_fixed(row, state);
+    }
+    out
 }
 
 fn mat_vec(m: &[Vec<Fr>], v: &[Fr]) -> Vec<Fr> {
@@ -540,9 +636,12 @@ mod tests {
                     _ => (0..t).map(|_| Fr::rand(&mut rng)).collect(),
                 };
                 let mut b = a.clone();
+                let mut c = a.clone();
                 permute(&mut a).unwrap();
                 permute_plain(&mut b).unwrap();
+                optimized(t).unwrap().permute_dynamic(&mut c);
                 assert_eq!(a, b, "width {t}, trial {trial}");
+                assert_eq!(c, b, "width {t}, trial {trial} (dynamic kernel)");
             }
         }
     }
