@@ -52,9 +52,8 @@ def _ghost_cash(url: str) -> tuple[int, int]:
     return cash, n
 
 
-def test_D11_pragmas_asserted_at_open(env: Env, tmp_path: Path) -> None:
-    if not env.url.startswith("sqlite"):
-        pytest.skip("SQLite pragmas")
+def test_D11_pragmas_asserted_at_open(tmp_path: Path) -> None:
+    env = Env(f"sqlite:///{tmp_path / 'p.db'}")
     with env.ledger.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
@@ -65,6 +64,7 @@ def test_D11_pragmas_asserted_at_open(env: Env, tmp_path: Path) -> None:
     with pytest.raises(errors.UnsupportedFormat):
         Ledger("mysql://x/y", primary_feed=env.primary, record_signer=env.signer,
                audit_key=env.audit_key)
+    env.ledger.close()
 
 
 def test_D11_schema_migrations_are_versioned_and_idempotent(env: Env) -> None:
