@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from zkcredit import errors
-from zkcredit.ledger import Receipt
+from zkcredit.ledger import RAY, Receipt
 
 DEPOSITORS = ("lp-a", "lp-b", "lp-c")
 STATS: Counter[str] = Counter()  # what the machine exercised (printed with -s)
@@ -127,12 +127,19 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(line=lines, amount=st.integers(1, 3 * SCALE))
     def withdraw_collateral(self, line: int, amount: int) -> None:
-        self._run(self.L.withdraw_collateral, line, amount)
+        if self._run(self.L.withdraw_collateral, line, amount):
+            self._assert_healthy(line)
 
     @rule(line=lines, amount=st.integers(1, 3_000_000))
     def draw(self, line: int, amount: int) -> None:
         if self._run(self.L.draw, line, amount):
             self.cash -= amount
+            self._assert_healthy(line)
+
+    def _assert_healthy(self, line: int) -> None:
+        """HF_GPOST_C: a user's own draw/withdrawal never leaves HF < 1."""
+        hf = self.L.health_factor(line, self.price)
+        assert hf is None or hf >= RAY
 
     @rule(line=lines, amount=st.integers(1, 4_000_000))
     def repay(self, line: int, amount: int) -> None:
