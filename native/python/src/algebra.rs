@@ -21,7 +21,10 @@ fn core_err(e: CoreError) -> PyErr {
     PyCoreError(e).into()
 }
 
-fn bytes_result<'py>(py: Python<'py>, r: Result<Vec<u8>, CoreError>) -> PyResult<Bound<'py, PyBytes>> {
+fn bytes_result<'py>(
+    py: Python<'py>,
+    r: Result<Vec<u8>, CoreError>,
+) -> PyResult<Bound<'py, PyBytes>> {
     r.map(|v| PyBytes::new(py, &v)).map_err(core_err)
 }
 
@@ -95,20 +98,26 @@ fn points_from_affine<P: PointCodec>(points: &Bound<'_, PyAny>) -> PyResult<Vec<
             out.push(codec::from_components::<P>(None).map_err(core_err)?);
             continue;
         }
-        let pair = item.downcast::<PyTuple>().ok().filter(|t| t.len() == 2).ok_or_else(|| {
-            core_err(CoreError::InvalidEncoding(format!(
-                "{} point {i}: expected None or a tuple (x, y)",
-                P::LABEL
-            )))
-        })?;
+        let pair = item
+            .downcast::<PyTuple>()
+            .ok()
+            .filter(|t| t.len() == 2)
+            .ok_or_else(|| {
+                core_err(CoreError::InvalidEncoding(format!(
+                    "{} point {i}: expected None or a tuple (x, y)",
+                    P::LABEL
+                )))
+            })?;
         let x = coordinate_from_py::<P>(&pair.get_item(0)?)?;
         let y = coordinate_from_py::<P>(&pair.get_item(1)?)?;
         let p = codec::from_components::<P>(Some((&x, &y))).map_err(|e| {
             core_err(match e {
-                CoreError::PointNotOnCurve(m) => CoreError::PointNotOnCurve(format!("point {i}: {m}")),
+                CoreError::PointNotOnCurve(m) => {
+                    CoreError::PointNotOnCurve(format!("point {i}: {m}"))
+                }
                 CoreError::PointNotInSubgroup(m) => {
                     CoreError::PointNotInSubgroup(format!("point {i}: {m}"))
-                },
+                }
                 other => other,
             })
         })?;
@@ -126,9 +135,15 @@ fn points_to_affine<'py, P: PointCodec>(
         .map(|p| match codec::to_components(p) {
             None => Ok(py.None()),
             Some((x, y)) => {
-                let t = PyTuple::new(py, [coordinate_to_py::<P>(py, &x)?, coordinate_to_py::<P>(py, &y)?])?;
+                let t = PyTuple::new(
+                    py,
+                    [
+                        coordinate_to_py::<P>(py, &x)?,
+                        coordinate_to_py::<P>(py, &y)?,
+                    ],
+                )?;
                 Ok(t.into_any().unbind())
-            },
+            }
         })
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, items)
@@ -224,7 +239,9 @@ macro_rules! point_class {
 
             /// Elementwise scalar multiplication; a length-1 side broadcasts.
             fn mul(&self, py: Python<'_>, scalars: &[u8]) -> PyResult<Self> {
-                py.allow_threads(|| points::mul(&self.pts, scalars)).map(Self::wrap).map_err(core_err)
+                py.allow_threads(|| points::mul(&self.pts, scalars))
+                    .map(Self::wrap)
+                    .map_err(core_err)
             }
 
             /// The concatenation of two vectors.
@@ -244,7 +261,9 @@ macro_rules! point_class {
 
             fn __add__(&self, py: Python<'_>, other: &Bound<'_, Self>) -> PyResult<Self> {
                 let rhs = &other.get().pts;
-                py.allow_threads(|| points::add(&self.pts, rhs)).map(Self::wrap).map_err(core_err)
+                py.allow_threads(|| points::add(&self.pts, rhs))
+                    .map(Self::wrap)
+                    .map_err(core_err)
             }
 
             fn __neg__(&self) -> Self {
@@ -262,8 +281,18 @@ macro_rules! point_class {
                 };
                 let eq = self.pts == other.get().pts;
                 match op {
-                    pyo3::basic::CompareOp::Eq => eq.into_pyobject(py).expect("bool").to_owned().into_any().unbind(),
-                    pyo3::basic::CompareOp::Ne => (!eq).into_pyobject(py).expect("bool").to_owned().into_any().unbind(),
+                    pyo3::basic::CompareOp::Eq => eq
+                        .into_pyobject(py)
+                        .expect("bool")
+                        .to_owned()
+                        .into_any()
+                        .unbind(),
+                    pyo3::basic::CompareOp::Ne => (!eq)
+                        .into_pyobject(py)
+                        .expect("bool")
+                        .to_owned()
+                        .into_any()
+                        .unbind(),
                     _ => py.NotImplemented(),
                 }
             }
@@ -273,7 +302,12 @@ macro_rules! point_class {
             }
 
             fn __repr__(&self) -> String {
-                format!("<{}.{} vector of {} point(s)>", $module, $label, self.pts.len())
+                format!(
+                    "<{}.{} vector of {} point(s)>",
+                    $module,
+                    $label,
+                    self.pts.len()
+                )
             }
         }
     };
@@ -352,33 +386,50 @@ macro_rules! curve_module {
 
             /// prod_i e(g1s[i], g2s[i]) == 1 (True when empty).
             #[pyfunction]
-            fn pairing_check(py: Python<'_>, g1s: &Bound<'_, G1>, g2s: &Bound<'_, G2>) -> PyResult<bool> {
+            fn pairing_check(
+                py: Python<'_>,
+                g1s: &Bound<'_, G1>,
+                g2s: &Bound<'_, G2>,
+            ) -> PyResult<bool> {
                 let (a, b) = (&g1s.get().pts, &g2s.get().pts);
-                py.allow_threads(|| pairing::pairing_check::<Engine>(a, b)).map_err(core_err)
+                py.allow_threads(|| pairing::pairing_check::<Engine>(a, b))
+                    .map_err(core_err)
             }
 
             /// Evaluations at the n-th roots of unity of the given coefficients.
             #[pyfunction]
             fn fft<'py>(py: Python<'py>, coeffs: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-                bytes_result(py, py.allow_threads(|| fft_transform::<Fr>(coeffs, Transform::Fft)))
+                bytes_result(
+                    py,
+                    py.allow_threads(|| fft_transform::<Fr>(coeffs, Transform::Fft)),
+                )
             }
 
             /// Coefficients from evaluations at the n-th roots of unity.
             #[pyfunction]
             fn ifft<'py>(py: Python<'py>, evals: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-                bytes_result(py, py.allow_threads(|| fft_transform::<Fr>(evals, Transform::Ifft)))
+                bytes_result(
+                    py,
+                    py.allow_threads(|| fft_transform::<Fr>(evals, Transform::Ifft)),
+                )
             }
 
             /// Evaluations on the coset g·<ω> (g = MULTIPLICATIVE_GENERATOR).
             #[pyfunction]
             fn coset_fft<'py>(py: Python<'py>, coeffs: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-                bytes_result(py, py.allow_threads(|| fft_transform::<Fr>(coeffs, Transform::CosetFft)))
+                bytes_result(
+                    py,
+                    py.allow_threads(|| fft_transform::<Fr>(coeffs, Transform::CosetFft)),
+                )
             }
 
             /// Coefficients from evaluations on the coset g·<ω>.
             #[pyfunction]
             fn coset_ifft<'py>(py: Python<'py>, evals: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-                bytes_result(py, py.allow_threads(|| fft_transform::<Fr>(evals, Transform::CosetIfft)))
+                bytes_result(
+                    py,
+                    py.allow_threads(|| fft_transform::<Fr>(evals, Transform::CosetIfft)),
+                )
             }
 
             pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -387,7 +438,10 @@ macro_rules! curve_module {
                 m.add("SCALAR_MODULUS", int_from_le(py, &C::scalar_modulus_le())?)?;
                 m.add("BASE_MODULUS", int_from_le(py, &C::base_modulus_le())?)?;
                 m.add("TWO_ADICITY", C::two_adicity())?;
-                m.add("MULTIPLICATIVE_GENERATOR", int_from_le(py, &C::multiplicative_generator_le())?)?;
+                m.add(
+                    "MULTIPLICATIVE_GENERATOR",
+                    int_from_le(py, &C::multiplicative_generator_le())?,
+                )?;
                 m.add("SCALAR_BYTES", scalar::SCALAR_BYTES)?;
                 m.add("G1_COMPRESSED_BYTES", G1Cfg::compressed_bytes())?;
                 m.add("G1_UNCOMPRESSED_BYTES", G1Cfg::uncompressed_bytes())?;
@@ -414,8 +468,16 @@ macro_rules! curve_module {
     };
 }
 
-curve_module!(bn254, zkcredit_core::algebra::Bn254, "zkcredit._native.bn254");
-curve_module!(bls12_381, zkcredit_core::algebra::Bls12_381, "zkcredit._native.bls12_381");
+curve_module!(
+    bn254,
+    zkcredit_core::algebra::Bn254,
+    "zkcredit._native.bn254"
+);
+curve_module!(
+    bls12_381,
+    zkcredit_core::algebra::Bls12_381,
+    "zkcredit._native.bls12_381"
+);
 
 /// Registers the BN254 kernels into `module`.
 pub fn register_bn254(module: &Bound<'_, PyModule>) -> PyResult<()> {
