@@ -25,8 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcredit import _native
-from zkcredit.errors import InvalidArgument, NonCanonicalScalar
+from zkcredit.errors import InvalidArgument, NativeUnavailable, NonCanonicalScalar
 from zkcredit.hazmat.poseidon_params import MAX_ARITY, SCALAR_MODULUS
 from zkcredit.hazmat.reference import poseidon as _reference
 
@@ -47,6 +46,21 @@ __all__ = [
 MAX_MERKLE_DEPTH = 64
 
 _SCALAR_BYTES = 32
+
+try:
+    from zkcredit._native import bn254 as _core
+
+    _HAVE_NATIVE = True
+except ImportError:  # pragma: no cover - only without a compiled core
+    _HAVE_NATIVE = False
+
+
+def _require_native() -> None:
+    if not _HAVE_NATIVE:  # pragma: no cover - only without a compiled core
+        raise NativeUnavailable(
+            "the compiled core zkcredit._native is not available; build it (README set-up) "
+            "or use poseidon_hash_reference"
+        )
 
 
 def _pack(values: Sequence[int], what: str) -> bytes:
@@ -79,7 +93,8 @@ def poseidon_hash(inputs: Sequence[int]) -> int:
     `NonCanonicalScalar` for an input outside [0, r).
     """
     _check_arity(len(inputs))
-    return int.from_bytes(_native.bn254.poseidon(_pack(inputs, "input")), "little")
+    _require_native()
+    return int.from_bytes(_core.poseidon(_pack(inputs, "input")), "little")
 
 
 def poseidon_hash_many(arity: int, inputs: Sequence[Sequence[int]]) -> list[int]:
@@ -93,7 +108,8 @@ def poseidon_hash_many(arity: int, inputs: Sequence[Sequence[int]]) -> list[int]
         if len(row) != arity:
             raise InvalidArgument(f"row {k} has {len(row)} elements, expected {arity}")
         flat.extend(row)
-    return _unpack(_native.bn254.poseidon_many(arity, _pack(flat, "input")))
+    _require_native()
+    return _unpack(_core.poseidon_many(arity, _pack(flat, "input")))
 
 
 def poseidon_hash_reference(inputs: Sequence[int]) -> int:
