@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod groth16;
 pub mod algebra;
 pub mod poseidon;
 pub mod poseidon_grain;

@@ -6,6 +6,7 @@
 
 mod algebra;
 mod errors;
+mod groth16;
 mod poseidon;
 
 use pyo3::prelude::*;
@@ -19,10 +20,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let bn254 = PyModule::new(py, "bn254")?;
     algebra::register_bn254(&bn254)?;
     poseidon::register(&bn254)?;
+    groth16::register_bn254(&bn254)?;
     m.add_submodule(&bn254)?;
 
     let bls12_381 = PyModule::new(py, "bls12_381")?;
     algebra::register_bls12_381(&bls12_381)?;
+    groth16::register_bls12_381(&bls12_381)?;
     m.add_submodule(&bls12_381)?;
 
     // Make `import zkcredit._native.bn254` work as well as attribute access.
