@@ -9,7 +9,8 @@ Typical use::
     y = c.public("y")
     c.assert_equal(x * x, y, "y = x^2")
     compiled = c.compile()
-    witness = compiled.solve({"x": 3, "y": 9})
+    witness = compiled.solve({"x": 3, "y": 9})      # native solver
+    same = compiled.solve_reference({"x": 3, "y": 9})  # pure-Python reference
 
 Wire order follows iden3: 1, public signals, private inputs, internal wires. Gadgets live
 in `zkcredit.circuits`; the iden3 ``.r1cs`` / ``.wtns`` formats are read and written
@@ -23,7 +24,16 @@ from ._field import R
 from ._hints import HINTS
 from ._iden3 import R1csFile, read_r1cs, read_wtns, write_r1cs, write_wtns
 from ._lint import LintIssue, lint
-from ._program import HintStep, InputSlot, Program, SolveStep, flatten_assignment, solve
+from ._native_solver import NativeSolver, encode_solver_image
+from ._program import (
+    HintStep,
+    InputSlot,
+    Program,
+    SolveStep,
+    flatten_assignment,
+    input_values,
+    solve,
+)
 from ._r1cs import R1CS, Constraint, check, first_unsatisfied
 
 __all__ = [
@@ -36,6 +46,7 @@ __all__ = [
     "InputSlot",
     "LinComb",
     "LintIssue",
+    "NativeSolver",
     "Program",
     "R",
     "R1csFile",
@@ -43,8 +54,10 @@ __all__ = [
     "Template",
     "Var",
     "check",
+    "encode_solver_image",
     "first_unsatisfied",
     "flatten_assignment",
+    "input_values",
     "lint",
     "read_r1cs",
     "read_wtns",

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from zkcredit.errors import CircuitError, InvalidArgument, UnsafeCircuit
 
 from ._field import R
 from ._hints import HINTS
 from ._lint import LintIssue, lint
+from ._native_solver import NativeSolver
 from ._program import (
     Assignment,
     HintStep,
@@ -190,8 +192,25 @@ class CompiledCircuit:
     waivers: tuple[tuple[str, str], ...] = ()
     issues: tuple[LintIssue, ...] = field(default=())
 
+    @cached_property
+    def native_solver(self) -> NativeSolver:
+        """The native solver of this circuit, built (and validated) on first use."""
+        return NativeSolver(self.r1cs, self.program)
+
     def solve(self, assignment: Assignment) -> list[int]:
-        """Full witness for the given inputs (pure-Python reference solver)."""
+        """Full witness for the given inputs, every constraint checked (native solver).
+
+        Raises `InvalidArgument` (missing or unknown input), `NonCanonicalScalar` and
+        `UnsatisfiedConstraint`, exactly as `solve_reference` does.
+        """
+        return self.native_solver.solve(assignment)
+
+    def solve_packed(self, assignment: Assignment) -> bytes:
+        """`solve` as packed 32-byte little-endian scalars (the `.wtns` value layout)."""
+        return self.native_solver.solve_packed(assignment)
+
+    def solve_reference(self, assignment: Assignment) -> list[int]:
+        """Full witness from the pure-Python reference solver (`zkcredit.circuit.solve`)."""
         return solve(self.r1cs, self.program, assignment)
 
     def public_values(self, witness: Sequence[int]) -> list[int]:

@@ -52,23 +52,26 @@ def _int_divmod(inputs: Sequence[int], params: Sequence[int]) -> list[int]:
     return [a // d, a % d]
 
 
-#: The hint table; names are part of the solver-program format.
-HINTS: dict[str, tuple[int, HintFn]] = {
-    "bits": (1, _bits),
-    "inverse_or_zero": (1, _inverse_or_zero),
-    "div": (2, _div),
-    "int_divmod": (2, _int_divmod),
+#: The hint table, ``name: (inputs, params, function)``; names and arities are part of
+#: the solver-program format (the native solver refuses a program that breaks them).
+HINTS: dict[str, tuple[int, int, HintFn]] = {
+    "bits": (1, 1, _bits),
+    "inverse_or_zero": (1, 0, _inverse_or_zero),
+    "div": (2, 0, _div),
+    "int_divmod": (2, 0, _int_divmod),
 }
 
 
 def run_hint(name: str, inputs: Sequence[int], params: Sequence[int], n_out: int) -> list[int]:
     """Run the named hint; the result has exactly ``n_out`` canonical values."""
     try:
-        n_in, fn = HINTS[name]
+        n_in, n_params, fn = HINTS[name]
     except KeyError:
         raise InvalidArgument(f"unknown hint {name!r}") from None
     if len(inputs) != n_in:
         raise InvalidArgument(f"hint {name!r} takes {n_in} inputs, got {len(inputs)}")
+    if len(params) != n_params:
+        raise InvalidArgument(f"hint {name!r} takes {n_params} params, got {len(params)}")
     out = fn(inputs, params)
     if len(out) != n_out:
         raise InvalidArgument(f"hint {name!r} gave {len(out)} outputs, expected {n_out}")

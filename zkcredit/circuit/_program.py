@@ -14,7 +14,9 @@ after the inputs are placed on their wires:
 
 After the last step the solver checks every constraint and raises
 `UnsatisfiedConstraint` naming the first violated one. The JSON form of a program is
-documented in docs/circuit.md so a native solver can execute it.
+documented in docs/circuit.md. `solve` here is the pure-Python reference; the native
+solver (`zkcredit.circuit._native_solver`, the default of `CompiledCircuit.solve`)
+executes the same program with the same results and errors.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "Program",
     "SolveStep",
     "flatten_assignment",
+    "input_values",
     "solve",
 ]
 
@@ -154,6 +157,25 @@ def flatten_assignment(assignment: Assignment) -> dict[str, int]:
     return flat
 
 
+def input_values(program: Program, assignment: Assignment) -> list[int]:
+    """The value of each input slot, in program order (shared by both solvers).
+
+    A missing or unknown name raises `InvalidArgument`; a value that is not a canonical
+    field element raises `NonCanonicalScalar` (never reduced).
+    """
+    flat = flatten_assignment(assignment)
+    known = {slot.name for slot in program.inputs}
+    extra = sorted(set(flat) - known)
+    if extra:
+        raise InvalidArgument(f"unknown inputs: {', '.join(extra[:5])}")
+    values: list[int] = []
+    for slot in program.inputs:
+        if slot.name not in flat:
+            raise InvalidArgument(f"missing input {slot.name!r}")
+        values.append(canonical(flat[slot.name], slot.name))
+    return values
+
+
 def _eval(terms: Terms, w: list[int]) -> int:
     acc = 0
     for wire, coeff in terms:
@@ -180,7 +202,8 @@ def solve(
     *,
     hint_overrides: Mapping[int, int] | None = None,
 ) -> list[int]:
-    """Compute the full witness from the inputs, then check every constraint.
+    """Compute the full witness from the inputs, then check every constraint: the
+    pure-Python reference solver (`CompiledCircuit.solve` runs the native one).
 
     Input values must be canonical field elements (never reduced: `NonCanonicalScalar`);
     a missing or unknown input name raises `InvalidArgument`; a witness that violates
@@ -190,17 +213,11 @@ def solve(
     ``hint_overrides`` (for adversarial tests only, see `zkcredit.testing`) replaces the
     values a hint computes for the given output wires.
     """
-    flat = flatten_assignment(assignment)
+    values = input_values(program, assignment)
     w = [0] * program.n_wires
     w[0] = 1
-    known = {slot.name for slot in program.inputs}
-    extra = sorted(set(flat) - known)
-    if extra:
-        raise InvalidArgument(f"unknown inputs: {', '.join(extra[:5])}")
-    for slot in program.inputs:
-        if slot.name not in flat:
-            raise InvalidArgument(f"missing input {slot.name!r}")
-        w[slot.wire] = canonical(flat[slot.name], slot.name)
+    for slot, value in zip(program.inputs, values, strict=True):
+        w[slot.wire] = value
     constraints = r1cs.constraints
     for step in program.steps:
         if isinstance(step, SolveStep):

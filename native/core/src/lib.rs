@@ -10,3 +10,4 @@ pub mod groth16;
 pub mod algebra;
 pub mod poseidon;
 pub mod poseidon_grain;
+pub mod solver;

@@ -8,6 +8,7 @@ mod algebra;
 mod errors;
 mod groth16;
 mod poseidon;
+mod solver;
 
 use pyo3::prelude::*;
 
@@ -21,6 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     algebra::register_bn254(&bn254)?;
     poseidon::register(&bn254)?;
     groth16::register_bn254(&bn254)?;
+    solver::register(&bn254)?;
     m.add_submodule(&bn254)?;
 
     let bls12_381 = PyModule::new(py, "bls12_381")?;
