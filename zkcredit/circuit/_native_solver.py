@@ -9,7 +9,8 @@ with the GIL released. Results and errors are those of the pure-Python reference
 
 The image rather than the program's JSON: the JSON carries no constraints, and the
 ``.r1cs`` form of the benchmark circuit is 20 MB and 0.6 s to write from Python, while its
-image (coefficients interned in a table, indices as ``u32``) is about 4.5 MB.
+image (coefficients interned in a table, indices as ``u32``) is 4.9 MB and about
+0.1 s to pack (the program JSON alone is 0.44 MB and 24 ms, without the constraints).
 """
 
 from __future__ import annotations
