@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from zkcredit.cli._hash import hash_group
+from zkcredit.cli._proof import proof_group
 
 from zkcredit import __version__
 from zkcredit.errors import ZkCreditError
@@ -30,6 +31,7 @@ def cli() -> None:
 
 
 cli.add_command(hash_group)
+cli.add_command(proof_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -272,8 +272,9 @@ impl<C: Curve> VerifyingKey<C> {
 
     /// Refuses keys no honest setup produces (ADVERSARIAL B6): no IC point; alpha, beta,
     /// gamma or delta at infinity; gamma == delta (then C can absorb the public inputs
-    /// and any statement verifies); delta or gamma equal to the G2 generator (a
-    /// secret that is known to be 1).
+    /// and any statement verifies); delta equal to the G2 generator (delta = 1 is
+    /// known, so C is computable without the trapdoor). gamma == the generator is
+    /// accepted: snarkjs keys all have it, and it is harmless while delta is secret.
     pub fn check(&self) -> CoreResult<()> {
         let bad = |m: &str| Err(CoreError::InvalidArgument(format!("verifying key: {m}")));
         if self.gamma_abc_g1.is_empty() {
@@ -286,12 +287,12 @@ impl<C: Curve> VerifyingKey<C> {
         {
             return bad("alpha, beta, gamma or delta is the point at infinity");
         }
-        if self.gamma_g2 == self.delta_g2 {
-            return bad("gamma == delta (public inputs would not be bound)");
-        }
         let g2 = <C::G2 as SWCurveConfig>::GENERATOR;
         if self.delta_g2 == g2 {
             return bad("delta is the G2 generator (a known setup secret)");
+        }
+        if self.gamma_g2 == self.delta_g2 {
+            return bad("gamma == delta (public inputs would not be bound)");
         }
         Ok(())
     }
