@@ -65,14 +65,16 @@ pub fn decode_bigints<F: ScalarField>(bytes: &[u8]) -> CoreResult<Vec<BigInt<4>>
     }
 }
 
-/// Decodes a packed vector into field elements (validated canonical).
+/// Decodes a packed vector into field elements (validated canonical), in one
+/// parallel pass; the error names the first offending index.
 pub fn decode<F: ScalarField>(bytes: &[u8]) -> CoreResult<Vec<F>> {
-    let ints = decode_bigints::<F>(bytes)?;
-    Ok(ints
-        .into_par_iter()
+    vector_len(bytes)?;
+    let values: Option<Vec<F>> = bytes
+        .par_chunks_exact(SCALAR_BYTES)
         .with_min_len(PAR_MIN_LEN)
-        .map(|v| F::from_bigint(v).expect("checked canonical above"))
-        .collect())
+        .map(|c| F::from_bigint(limbs_from_le(c)))
+        .collect();
+    values.ok_or_else(|| decode_bigints::<F>(bytes).expect_err("some element is not canonical"))
 }
 
 /// Decodes exactly one scalar.
