@@ -1,8 +1,8 @@
 //! The Groth16 prover: zero-knowledge by default ([`prove`]); [`prove_no_zk`] (r = s = 0,
 //! deterministic, leaks the witness) exists only for tests (STYLE A4).
-use ark_ec::short_weierstrass::Projective;
-use ark_ec::CurveGroup;
-use ark_ff::{FftField, Field, UniformRand, Zero};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInt, BigInteger, FftField, Field, PrimeField, UniformRand, Zero};
 use ark_poly::EvaluationDomain;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
@@ -12,6 +12,32 @@ use super::setup::domain;
 use crate::algebra::msm::msm_bigint;
 use crate::algebra::Curve;
 use crate::error::{CoreError, CoreResult};
+
+/// `sum_i scalars[i] * bases[i]`, skipping terms whose scalar is 0 or whose base is the
+/// point at infinity, and adding the bases whose scalar is 1 directly: witnesses are
+/// full of bits, and B's query has a point at infinity for every wire B never uses.
+fn msm_sparse<P>(bases: &[Affine<P>], scalars: &[BigInt<4>]) -> Projective<P>
+where
+    P: SWCurveConfig,
+    P::ScalarField: PrimeField<BigInt = BigInt<4>>,
+{
+    let one = BigInt::<4>::from(1u64);
+    let mut ones = Projective::<P>::zero();
+    let mut kept_bases = Vec::with_capacity(bases.len());
+    let mut kept_scalars = Vec::with_capacity(bases.len());
+    for (b, s) in bases.iter().zip(scalars) {
+        if s.is_zero() || b.is_zero() {
+            continue;
+        }
+        if *s == one {
+            ones += b;
+        } else {
+            kept_bases.push(*b);
+            kept_scalars.push(*s);
+        }
+    }
+    ones + msm_bigint(&kept_bases, &kept_scalars)
+}
 
 /// Checks the key and the witness against the constraint system.
 fn check_inputs<C: Curve>(pk: &ProvingKey<C>, m: &Matrices<C::Fr>, w: &[C::Fr]) -> CoreResult<()> {
@@ -92,9 +118,9 @@ fn prove_with<C: Curve>(
     let hb = bigints(&h);
     let n_inputs = m.n_public + 1;
 
-    let a_acc: Projective<C::G1> = msm_bigint(&pk.a_query, &wb);
-    let b2_acc: Projective<C::G2> = msm_bigint(&pk.b_g2_query, &wb);
-    let l_acc: Projective<C::G1> = msm_bigint(&pk.l_query, &wb[n_inputs..]);
+    let a_acc: Projective<C::G1> = msm_sparse(&pk.a_query, &wb);
+    let b2_acc: Projective<C::G2> = msm_sparse(&pk.b_g2_query, &wb);
+    let l_acc: Projective<C::G1> = msm_sparse(&pk.l_query, &wb[n_inputs..]);
     let h_acc: Projective<C::G1> = msm_bigint(&pk.h_query, &hb);
 
     let delta_g1 = Projective::<C::G1>::from(pk.delta_g1);
@@ -102,7 +128,7 @@ fn prove_with<C: Curve>(
     let b2 = b2_acc + pk.vk.beta_g2 + Projective::<C::G2>::from(pk.vk.delta_g2) * s;
     let mut c = l_acc + h_acc;
     if !r.is_zero() || !s.is_zero() {
-        let b1_acc: Projective<C::G1> = msm_bigint(&pk.b_g1_query, &wb);
+        let b1_acc: Projective<C::G1> = msm_sparse(&pk.b_g1_query, &wb);
         let b1 = b1_acc + pk.beta_g1 + delta_g1 * s;
         c += a * s + b1 * r - delta_g1 * (r * s);
     }
