@@ -1,4 +1,5 @@
 //! One generic test per property, run on both curves (STYLE A5).
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{One, PrimeField};
 
 use super::data::{Matrices, Proof, ProvingKey, VerifyingKey};
@@ -52,6 +53,22 @@ fn round_trip<C: Curve>() {
     let mut bad = pk.vk.clone();
     bad.delta_g2 = bad.gamma_g2;
     assert!(VerifyingKey::<C>::from_bytes(&bad.to_bytes()).is_err());
+    // delta == the G2 generator is refused.
+    let mut bad = pk.vk.clone();
+    bad.delta_g2 = <C::G2 as SWCurveConfig>::GENERATOR;
+    assert!(VerifyingKey::<C>::from_bytes(&bad.to_bytes()).is_err());
+    // A, B or C at infinity is refused when a proof is decoded.
+    for which in 0..3 {
+        let mut p = proof;
+        match which {
+            0 => p.a = Affine::identity(),
+            1 => p.b = Affine::identity(),
+            _ => p.c = Affine::identity(),
+        }
+        assert!(Proof::<C>::from_bytes(&p.to_bytes()).is_err());
+    }
+    // A non-canonical input count or an unknown wire in the matrices is refused.
+    assert!(Matrices::<C::Fr>::from_bytes(&[0u8; 11]).is_err());
     let _ = C::Fr::MODULUS;
 }
 
