@@ -732,3 +732,13 @@ def test_types_and_check_order(mod: ModuleType) -> None:
         mod.fft(pack([1, 2, r]))
     with pytest.raises(PointNotOnCurve, match="0"):
         mod.G1.from_affine([(1, 3), (mod.BASE_MODULUS, 2)])
+
+
+@pytest.mark.parametrize("bad", [-1, True, 2**70, (1 << 28) + 1, 1.0, "3"])
+@pytest.mark.parametrize("name", MODULES)
+def test_fr_random_count_is_validated_alike(name: str, bad: object) -> None:
+    """Both backends refuse a bool, negative, float, str or oversized count the same way."""
+    module = load(name, "fr_random")
+    with pytest.raises(InvalidArgument, match="fr_random"):
+        module.fr_random(bad)
+    assert len(module.fr_random(3)) == 96

@@ -29,6 +29,25 @@ fn bytes_result<'py>(
 }
 
 /// A Python int from little-endian bytes.
+/// Most scalars one `fr_random` call may produce (8 GiB); more would abort on allocation.
+const MAX_RANDOM_SCALARS: usize = 1 << 28;
+
+/// Validates the count of `fr_random`: a plain non-negative int (not a bool), bounded.
+fn random_count(n: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let refuse = || {
+        core_err(CoreError::InvalidArgument(format!(
+            "fr_random: n must be an int in 0..={MAX_RANDOM_SCALARS}, got {n}"
+        )))
+    };
+    if n.is_instance_of::<PyBool>() || !n.is_instance_of::<PyInt>() {
+        return Err(refuse());
+    }
+    match n.extract::<usize>() {
+        Ok(count) if count <= MAX_RANDOM_SCALARS => Ok(count),
+        _ => Err(refuse()),
+    }
+}
+
 fn int_from_le(py: Python<'_>, le: &[u8]) -> PyResult<PyObject> {
     Ok(py
         .get_type::<PyInt>()
@@ -361,9 +380,10 @@ macro_rules! curve_module {
 
             /// n uniform scalars from OS randomness, packed.
             #[pyfunction]
-            fn fr_random(py: Python<'_>, n: usize) -> Bound<'_, PyBytes> {
+            fn fr_random<'py>(py: Python<'py>, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+                let n = random_count(n)?;
                 let out = py.allow_threads(|| scalar::random::<Fr>(n));
-                PyBytes::new(py, &out)
+                Ok(PyBytes::new(py, &out))
             }
 
             /// sum_i scalars[i] * points[i] on G1, as a length-1 vector.

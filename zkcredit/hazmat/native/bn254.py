@@ -47,6 +47,8 @@ __all__ = [
     "g2_msm",
     "ifft",
     "pairing_check",
+    "poseidon",
+    "poseidon_many",
 ]
 
 NAME: Final[str] = _core.NAME
@@ -76,3 +78,5 @@ fft = _core.fft
 ifft = _core.ifft
 coset_fft = _core.coset_fft
 coset_ifft = _core.coset_ifft
+poseidon = _core.poseidon
+poseidon_many = _core.poseidon_many

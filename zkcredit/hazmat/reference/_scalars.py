@@ -9,6 +9,9 @@ from zkcredit.errors import DivisionByZero, InvalidArgument
 from zkcredit.hazmat.encoding import pack_scalars, scalar_count, unpack_scalars
 from zkcredit.hazmat.reference._fft import Domain
 
+#: Most scalars one `fr_random` call may produce, as in the native core (8 GiB there).
+MAX_RANDOM_SCALARS = 1 << 28
+
 
 class ScalarField:
     """The elementwise ``fr_*`` operations and FFTs of one curve's scalar field."""
@@ -50,8 +53,10 @@ class ScalarField:
         return self.pack([pow(x, -1, self.r) for x in xs])
 
     def random(self, n: int) -> bytes:
-        if type(n) is not int or n < 0:
-            raise InvalidArgument(f"fr_random: n must be a non-negative int, got {n!r}")
+        if type(n) is not int or not 0 <= n <= MAX_RANDOM_SCALARS:
+            raise InvalidArgument(
+                f"fr_random: n must be an int in 0..={MAX_RANDOM_SCALARS}, got {n!r}"
+            )
         return self.pack([secrets.randbelow(self.r) for _ in range(n)])
 
     def _domain_input(self, data: bytes) -> list[int]:
