@@ -101,17 +101,17 @@ def _core(curve: str) -> Any:
 
 # --- R1CS and witness encodings ------------------------------------------------------
 
-_MATRIX_CACHE: dict[int, tuple[R1CS, bytes, str]] = {}
+_MATRIX_CACHE: dict[tuple[int, str], tuple[R1CS, Any, str]] = {}
 
 
-def _matrices(r1cs: R1CS, curve: str) -> tuple[bytes, str]:
-    """The compact byte form of A, B, C for the native core and its SHA-256 (cached per
-    object: an R1CS is immutable)."""
+def _matrices(r1cs: R1CS, curve: str) -> tuple[Any, str]:
+    """A, B, C decoded once by the native core from their compact byte form, and the
+    SHA-256 of that form (cached per object: an R1CS is immutable)."""
     if not isinstance(r1cs, R1CS):
         raise InvalidArgument(f"expected an R1CS, got {type(r1cs).__name__}")
     if r1cs.prime != _native(curve).SCALAR_MODULUS:
         raise InvalidArgument(f"the R1CS is over another field than the {curve} scalar field")
-    hit = _MATRIX_CACHE.get(id(r1cs))
+    hit = _MATRIX_CACHE.get((id(r1cs), curve))
     if hit is not None and hit[0] is r1cs:
         return hit[1], hit[2]
     cs = r1cs.constraints
@@ -133,10 +133,11 @@ def _matrices(r1cs: R1CS, curve: str) -> tuple[bytes, str]:
         raise InvalidArgument(f"the R1CS has a malformed wire or coefficient: {exc}") from exc
     data = b"".join(parts)
     digest = hashlib.sha256(data).hexdigest()
+    native = _core(curve).Groth16Matrices(data)
     if len(_MATRIX_CACHE) >= 4:
         _MATRIX_CACHE.clear()
-    _MATRIX_CACHE[id(r1cs)] = (r1cs, data, digest)
-    return data, digest
+    _MATRIX_CACHE[(id(r1cs), curve)] = (r1cs, native, digest)
+    return native, digest
 
 
 def _scalars(values: Sequence[int], curve: str) -> bytes:

@@ -106,14 +106,34 @@ macro_rules! groth16_module {
                 }
             }
 
+            /// A constraint system decoded once from the compact byte form (validated:
+            /// wire indices in range, canonical coefficients).
+            #[pyclass(name = "Groth16Matrices", module = $module, frozen)]
+            pub struct PyMatrices {
+                m: Matrices<Fr>,
+            }
+
+            #[pymethods]
+            impl PyMatrices {
+                #[new]
+                fn new(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+                    let m = py
+                        .allow_threads(|| Matrices::<Fr>::from_bytes(data))
+                        .map_err(core_err)?;
+                    Ok(Self { m })
+                }
+
+                #[getter]
+                fn n_constraints(&self) -> usize {
+                    self.m.n_constraints()
+                }
+            }
+
             /// Development setup from the compact matrices; toxic waste from the OS.
             #[pyfunction]
-            fn groth16_setup(py: Python<'_>, matrices: &[u8]) -> PyResult<PyProvingKey> {
+            fn groth16_setup(py: Python<'_>, matrices: &PyMatrices) -> PyResult<PyProvingKey> {
                 let pk = py
-                    .allow_threads(|| {
-                        let m = Matrices::<Fr>::from_bytes(matrices)?;
-                        setup::setup::<C>(&m)
-                    })
+                    .allow_threads(|| setup::setup::<C>(&matrices.m))
                     .map_err(core_err)?;
                 Ok(PyProvingKey { pk })
             }
@@ -121,18 +141,18 @@ macro_rules! groth16_module {
             fn prove_impl<'py>(
                 py: Python<'py>,
                 pk: &PyProvingKey,
-                matrices: &[u8],
+                matrices: &PyMatrices,
                 witness: &[u8],
                 zk: bool,
             ) -> PyResult<Bound<'py, PyBytes>> {
                 let out = py
                     .allow_threads(|| {
-                        let m = Matrices::<Fr>::from_bytes(matrices)?;
+                        let m = &matrices.m;
                         let w = scalar::decode::<Fr>(witness)?;
                         let proof = if zk {
-                            prove::prove::<C>(&pk.pk, &m, &w)?
+                            prove::prove::<C>(&pk.pk, m, &w)?
                         } else {
-                            prove::prove_no_zk::<C>(&pk.pk, &m, &w)?
+                            prove::prove_no_zk::<C>(&pk.pk, m, &w)?
                         };
                         Ok::<_, CoreError>(proof.to_bytes())
                     })
@@ -145,7 +165,7 @@ macro_rules! groth16_module {
             fn groth16_prove<'py>(
                 py: Python<'py>,
                 pk: &PyProvingKey,
-                matrices: &[u8],
+                matrices: &PyMatrices,
                 witness: &[u8],
             ) -> PyResult<Bound<'py, PyBytes>> {
                 prove_impl(py, pk, matrices, witness, true)
@@ -156,7 +176,7 @@ macro_rules! groth16_module {
             fn groth16_prove_no_zk<'py>(
                 py: Python<'py>,
                 pk: &PyProvingKey,
-                matrices: &[u8],
+                matrices: &PyMatrices,
                 witness: &[u8],
             ) -> PyResult<Bound<'py, PyBytes>> {
                 prove_impl(py, pk, matrices, witness, false)
@@ -207,6 +227,7 @@ macro_rules! groth16_module {
             pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
                 m.add_class::<PyProvingKey>()?;
                 m.add_class::<PyPreparedVerifyingKey>()?;
+                m.add_class::<PyMatrices>()?;
                 m.add_function(wrap_pyfunction!(groth16_setup, m)?)?;
                 m.add_function(wrap_pyfunction!(groth16_prove, m)?)?;
                 m.add_function(wrap_pyfunction!(groth16_prove_no_zk, m)?)?;
