@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from zkcredit.circuits.credit_score_bench import credit_score_bench, sample_inputs
 
+from zkcredit.circuit import Circuit
 from zkcredit.errors import InvalidArgument, NonCanonicalScalar, UnsupportedFormat
 from zkcredit.hazmat import groth16, solidity
 
@@ -218,3 +220,24 @@ def test_other_curves_refused() -> None:
     public, proof = statement("bls12_381")
     with pytest.raises(UnsupportedFormat):
         solidity.solidity_calldata(proof, public)
+
+
+@pytest.mark.slow
+def test_credit_score_bench_verifier_gas(evm: _evm.Evm) -> None:
+    """The benchmark circuit's verifier on chain (gas in docs/BENCHMARKS.md)."""
+    circuit = Circuit("credit_score_bench")
+    credit_score_bench(circuit)
+    compiled = circuit.compile()
+    witness = compiled.solve(sample_inputs())
+    public = witness[1 : 1 + compiled.r1cs.n_public]
+    pk, vk = groth16.setup(compiled.r1cs)
+    proof = groth16.prove(pk, compiled.r1cs, witness)
+    d = _deploy(evm, vk)
+    a, b, c, x = solidity.solidity_calldata(proof, public)
+    res = d.call(a, b, c, x)
+    assert res.success and _evm.decode_bool(res.output)
+    print(
+        f"\nB11 gas, credit_score_bench ({len(x)} public): tx gasUsed {res.gas_used}, "
+        f"execution {res.execution_gas}"
+    )
+    assert 181_000 < res.execution_gas < 181_000 + 60_000 + 7_000 * len(x)
