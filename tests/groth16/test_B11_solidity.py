@@ -168,6 +168,22 @@ def test_calldata_length(snarkjs_case: Any) -> None:
     assert not short.success  # too short: the ABI decoder reverts
 
 
+def test_short_gas_reverts_instead_of_false(snarkjs_case: Any) -> None:
+    """Too little gas for the precompiles is a revert (InsufficientGas()), never a false
+    verdict on a valid proof; the gas the contract asks for is enough."""
+    d, (a, b, c, x) = snarkjs_case
+    data = d.selector + _evm.encode_words(a, b, c, x)
+    need = solidity.min_gas(len(x))
+    short = d.evm.call(d.address, data, gas=_evm.intrinsic_gas(data) + need - 1_000)
+    assert not short.success
+    assert short.output == _evm.selector("InsufficientGas()")
+    # Enough: the guard passes and the proof verifies (the transaction uses less than it
+    # reserves: the margin and the 63/64 rule are headroom).
+    ok = d.evm.call(d.address, data, gas=_evm.intrinsic_gas(data) + need + 5_000)
+    assert ok.success and _evm.decode_bool(ok.output)
+    assert ok.gas_used < _evm.intrinsic_gas(data) + need
+
+
 # --- export ---------------------------------------------------------------------------
 
 

@@ -13,7 +13,8 @@ The contract is written here (not snarkjs' template) and keeps snarkjs' calldata
 the EIP-197 order: each Fp2 coordinate ``c0 + c1·i`` is passed as ``(c1, c0)``.
 
 What the contract checks, in order; every failure returns ``false``, never reverts
-(except the ABI decoder's own revert on calldata shorter than the signature needs):
+(the only reverts: the ABI decoder's on calldata shorter than the signature needs, and
+``InsufficientGas()`` below, neither a verdict on the proof):
 
 * the calldata is exactly ``4 + 32·(8 + N)`` bytes (no trailing bytes);
 * every public input is ``< r`` (never reduced: ``x + r`` is refused, B2/B11);
@@ -24,9 +25,12 @@ What the contract checks, in order; every failure returns ``false``, never rever
   (0x08), which also refuses points off the curve and B outside the G2 subgroup; a
   failed precompile call returns ``false``.
 
-The precompile calls forward all remaining gas, so a call made with too little gas can
-return ``false`` for a valid proof (as snarkjs' verifier): callers must not treat
-``false`` as a permanent verdict when gas may have been short.
+Gas: the precompile calls forward all remaining gas (so a future repricing cannot make
+a valid proof fail for lack of a hard-coded stipend; an invalid point consumes most of
+the call's gas, as in snarkjs' verifier). So that a short gas limit cannot turn a valid
+proof into ``false``, the contract first reverts with ``InsufficientGas()`` when less gas
+is left than the precompiles need at EIP-1108 prices under the 63/64 rule (`min_gas`):
+at those prices ``false`` always means an invalid proof or input.
 
 Groth16 proofs are malleable: (−A, −B, C) verifies on chain too (B5). Never use proof
 bytes as a replay key.
@@ -46,7 +50,13 @@ from typing import Final
 from zkcredit.errors import InvalidArgument, NonCanonicalScalar, UnsupportedFormat
 from zkcredit.hazmat.groth16 import Proof, VerifyingKey
 
-__all__ = ["BASE_MODULUS", "SCALAR_MODULUS", "export_solidity_verifier", "solidity_calldata"]
+__all__ = [
+    "BASE_MODULUS",
+    "SCALAR_MODULUS",
+    "export_solidity_verifier",
+    "min_gas",
+    "solidity_calldata",
+]
 
 BASE_MODULUS: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 """q, the BN254 base field (EIP-196 coordinates are < q)."""
@@ -67,6 +77,19 @@ _G2_GENERATOR: Final = (
         4082367875863433681332203403145435568316851327593401208105741076214120093531,
     ),
 )
+
+# EIP-1108 (Istanbul) precompile prices.
+_EC_ADD_GAS: Final = 150
+_EC_MUL_GAS: Final = 6_000
+_PAIRING_GAS_4: Final = 45_000 + 4 * 34_000
+_GAS_MARGIN: Final = 20_000  # the contract's own work between and around the calls
+
+
+def min_gas(n_public: int) -> int:
+    """The gas the exported contract requires left before its first precompile call."""
+    calls = _PAIRING_GAS_4 + n_public * (_EC_MUL_GAS + _EC_ADD_GAS)
+    return -(-calls * 64 // 63) + _GAS_MARGIN
+
 
 G1 = tuple[int, int]
 G2 = tuple[tuple[int, int], tuple[int, int]]
@@ -128,6 +151,8 @@ def export_solidity_verifier(vk: VerifyingKey, contract_name: str = "Groth16Veri
         f"    uint256 internal constant R = {SCALAR_MODULUS};",
         f"    uint256 internal constant N_PUBLIC = {n};",
         f"    uint256 internal constant CALLDATA_BYTES = {4 + 32 * (8 + n)};",
+        "    // Gas the precompile calls need (EIP-1108 prices, 63/64 rule) plus a margin.",
+        f"    uint256 internal constant MIN_GAS = {min_gas(n)};",
         "",
         "    // Verifying key. G2 coordinates in EIP-197 order (imaginary part first).",
         f"    uint256 internal constant ALPHA_X = {alpha[0]};",
@@ -152,15 +177,19 @@ def export_solidity_verifier(vk: VerifyingKey, contract_name: str = "Groth16Veri
         "// Groth16 verifier over BN254 (EIP-196/197 precompiles).",
         f"// Verifying key SHA-256 (zkcredit byte form): {digest}",
         f"// Public inputs: {n}",
-        "pragma solidity ^0.8.0;",
+        "pragma solidity ^0.8.4;",
         "",
         f"contract {contract_name} {{",
         *consts,
         "",
+        "    /// Less gas is left than the precompile calls need: retry with more gas (this is",
+        "    /// not a verdict on the proof).",
+        "    error InsufficientGas();",
+        "",
         "    /// Verifies a Groth16 proof. `b` holds B in EIP-197 order: [[x.c1, x.c0],",
-        "    /// [y.c1, y.c0]]. Returns false (never reverts) for any invalid proof, input",
+        "    /// [y.c1, y.c0]]. Returns false (does not revert) for any invalid proof, input",
         "    /// >= r, coordinate >= q, point at infinity, trailing calldata or failed",
-        "    /// precompile call.",
+        "    /// precompile call; reverts InsufficientGas() when too little gas is left.",
         "    function verifyProof(",
         "        uint256[2] calldata a,",
         "        uint256[2][2] calldata b,",
@@ -175,6 +204,7 @@ def export_solidity_verifier(vk: VerifyingKey, contract_name: str = "Groth16Veri
         "        if (b[0][0] >= Q || b[0][1] >= Q || b[1][0] >= Q || b[1][1] >= Q) return false;",
         "        if ((a[0] | a[1]) == 0 || (c[0] | c[1]) == 0) return false;",
         "        if ((b[0][0] | b[0][1] | b[1][0] | b[1][1]) == 0) return false;",
+        "        if (gasleft() < MIN_GAS) revert InsufficientGas();",
         "",
         "        bool ok;",
         "        uint256 x = IC0_X;",
