@@ -184,6 +184,21 @@ def test_short_gas_reverts_instead_of_false(snarkjs_case: Any) -> None:
     assert ok.gas_used < _evm.intrinsic_gas(data) + need
 
 
+def test_key_with_ic_at_infinity(evm: _evm.Evm) -> None:
+    """An IC point at infinity is written as EIP-196's (0, 0), not snarkjs' (0, 1):
+    with input 0 the proof of the original key still verifies against the changed key."""
+    _, _, vk = cube_keys("bn254")
+    js = vk.to_snarkjs()
+    js["IC"][1] = ["0", "1", "0"]
+    vk_inf = groth16.VerifyingKey.from_snarkjs(js)
+    public, proof = statement("bn254", x=0)
+    assert public == [0, 0]
+    assert groth16.verify(vk_inf, public, proof)
+    assert "IC1_X = 0;" in solidity.export_solidity_verifier(vk_inf)
+    d = _deploy(evm, vk_inf)
+    assert d.verdict(*solidity.solidity_calldata(proof, public))
+
+
 # --- export ---------------------------------------------------------------------------
 
 

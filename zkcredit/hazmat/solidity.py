@@ -96,7 +96,11 @@ G2 = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _g1(obj: object) -> G1:
+    """A snarkjs G1 triple as EIP-196 words: infinity (snarkjs ``["0", "1", "0"]``) is
+    (0, 0) in the precompiles."""
     assert isinstance(obj, list)
+    if obj[2] == "0":
+        return 0, 0
     return int(obj[0]), int(obj[1])
 
 
