@@ -17,23 +17,15 @@ the same assignment). ``--o1`` adds circom's default ``--O1`` count.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+import _circom as _circom_tools
 from zkcredit.circuits.credit_score_bench import credit_score_bench, evaluate, sample_inputs
 
 from zkcredit.circuit import Circuit, CompiledCircuit, check, read_r1cs, read_wtns
-
-ROOT = Path(__file__).resolve().parents[1]
-NODE = ROOT / "tests" / "interop" / "node_modules"
-WORK = ROOT / "bench" / "out" / "circom"
-CIRCOM_SOURCE = ROOT / "bench" / "credit_score_bench.circom"
 
 
 def _build() -> tuple[CompiledCircuit, float]:
@@ -44,40 +36,20 @@ def _build() -> tuple[CompiledCircuit, float]:
     return compiled, time.perf_counter() - start
 
 
-def _prepare_workdir() -> None:
-    WORK.mkdir(parents=True, exist_ok=True)
-    if not (WORK / "circomlib").exists():
-        shutil.copytree(NODE / "circomlib", WORK / "circomlib")
-    shutil.copyfile(CIRCOM_SOURCE, WORK / CIRCOM_SOURCE.name)
-
-
 def _circom(*flags: str) -> tuple[int, float]:
-    start = time.perf_counter()
-    subprocess.run(
-        [str(NODE / ".bin" / "circom2"), CIRCOM_SOURCE.name, *flags, "-l", ".", "-o", "."],
-        cwd=WORK, check=True, capture_output=True, text=True,
-    )
-    elapsed = time.perf_counter() - start
-    r1cs = read_r1cs((WORK / "credit_score_bench.r1cs").read_bytes()).r1cs
+    elapsed = _circom_tools.circom(*flags)
+    r1cs = read_r1cs(_circom_tools.R1CS_FILE.read_bytes()).r1cs
     return r1cs.n_constraints, elapsed
 
 
 def _witness_check(inputs: dict[str, object]) -> str:
-    subprocess.run(
-        [str(NODE / ".bin" / "circom2"), CIRCOM_SOURCE.name, "--r1cs", "--wasm", "--O2",
-         "-l", ".", "-o", "."],
-        cwd=WORK, check=True, capture_output=True, text=True,
-    )
-    (WORK / "input.json").write_text(json.dumps(
-        {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in inputs.items()}
-    ))
-    subprocess.run(
-        [str(NODE / ".bin" / "snarkjs"), "wtns", "calculate",
-         "credit_score_bench_js/credit_score_bench.wasm", "input.json", "witness.wtns"],
-        cwd=WORK, check=True, capture_output=True, text=True,
-    )
-    r1cs = read_r1cs((WORK / "credit_score_bench.r1cs").read_bytes()).r1cs
-    check(r1cs, read_wtns((WORK / "witness.wtns").read_bytes()))
+    work = _circom_tools.WORK
+    _circom_tools.circom("--r1cs", "--wasm", "--O2")
+    _circom_tools.write_input(inputs, work / "input.json")
+    _circom_tools.snarkjs("wtns", "calculate", str(_circom_tools.WASM), "input.json",
+                          "witness.wtns")
+    r1cs = read_r1cs(_circom_tools.R1CS_FILE.read_bytes()).r1cs
+    check(r1cs, read_wtns((work / "witness.wtns").read_bytes()))
     return "circom twin accepts the same assignment (witness checked by zkcredit)"
 
 
@@ -127,7 +99,6 @@ def main() -> int:
     print(f"  score {expected['score']} >= threshold {inputs['threshold']}: witness of "
           f"{len(witness)} values")
     if not args.no_circom:
-        _prepare_workdir()
         theirs, circom_s = _circom("--r1cs", "--O2")
         ratio = 100.0 * (ours - theirs) / theirs
         print(f"  circom --O2 constraints     {theirs:>8}   (compile {circom_s:.1f} s)")
