@@ -410,3 +410,12 @@ def test_pairing_product_checks_agree(curve: str, data: st.DataObject) -> None:
     rg2 = ref.G2.from_bytes(ng2.to_bytes(compressed=True), compressed=True)
     got = nat.pairing_check(ng1, ng2)
     assert got == ref.pairing_check(rg1, rg2) == (not tamper)
+
+
+@pytest.mark.parametrize("curve", CURVES)
+def test_every_curve_module_exports_exactly_the_documented_api(curve: str) -> None:
+    """E1: native and reference modules export the same names (native BN254 adds Poseidon)."""
+    nat, ref = pair(curve)
+    extras = {"poseidon", "poseidon_many"} if curve == "bn254" else set()
+    assert set(ref.__all__) == set(API)
+    assert set(nat.__all__) == set(API) | extras

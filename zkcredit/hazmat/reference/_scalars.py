@@ -34,18 +34,23 @@ class ScalarField:
         return self.pack([f(x, y) % self.r for x, y in zip(xs, ys, strict=True)])
 
     def add(self, a: bytes, b: bytes) -> bytes:
+        """Elementwise a + b mod r."""
         return self._binary(a, b, "add", lambda x, y: x + y)
 
     def sub(self, a: bytes, b: bytes) -> bytes:
+        """Elementwise a - b mod r."""
         return self._binary(a, b, "sub", lambda x, y: x - y)
 
     def mul(self, a: bytes, b: bytes) -> bytes:
+        """Elementwise a · b mod r."""
         return self._binary(a, b, "mul", lambda x, y: x * y)
 
     def neg(self, a: bytes) -> bytes:
+        """Elementwise -a mod r."""
         return self.pack([-x % self.r for x in self.unpack(a)])
 
     def inv(self, a: bytes) -> bytes:
+        """Elementwise a^-1 mod r; a zero element raises `DivisionByZero`."""
         xs = self.unpack(a)
         for i, x in enumerate(xs):
             if x == 0:
@@ -53,6 +58,7 @@ class ScalarField:
         return self.pack([pow(x, -1, self.r) for x in xs])
 
     def random(self, n: int) -> bytes:
+        """n uniform scalars from `secrets` (OS randomness)."""
         if type(n) is not int or not 0 <= n <= MAX_RANDOM_SCALARS:
             raise InvalidArgument(
                 f"fr_random: n must be an int in 0..={MAX_RANDOM_SCALARS}, got {n!r}"
@@ -66,13 +72,17 @@ class ScalarField:
         return self.unpack(data)
 
     def fft(self, data: bytes) -> bytes:
+        """Evaluate at ω^i, ω = g^((r-1)/n); n a power of two <= 2^TWO_ADICITY."""
         return self.pack(self.domain.fft(self._domain_input(data)))
 
     def ifft(self, data: bytes) -> bytes:
+        """Inverse of `fft`."""
         return self.pack(self.domain.ifft(self._domain_input(data)))
 
     def coset_fft(self, data: bytes) -> bytes:
+        """Evaluate at g·ω^i (g = the multiplicative generator)."""
         return self.pack(self.domain.coset_fft(self._domain_input(data)))
 
     def coset_ifft(self, data: bytes) -> bytes:
+        """Inverse of `coset_fft`."""
         return self.pack(self.domain.coset_ifft(self._domain_input(data)))

@@ -98,54 +98,16 @@ class G2(_points.PointVector[tuple[tuple[int, int], tuple[int, int]]]):
     _spec = _G2_SPEC
 
 
-def fr_add(a: bytes, b: bytes) -> bytes:
-    """Elementwise a + b mod r."""
-    return _FR.add(a, b)
-
-
-def fr_sub(a: bytes, b: bytes) -> bytes:
-    """Elementwise a - b mod r."""
-    return _FR.sub(a, b)
-
-
-def fr_mul(a: bytes, b: bytes) -> bytes:
-    """Elementwise a · b mod r."""
-    return _FR.mul(a, b)
-
-
-def fr_neg(a: bytes) -> bytes:
-    """Elementwise -a mod r."""
-    return _FR.neg(a)
-
-
-def fr_inv(a: bytes) -> bytes:
-    """Elementwise a^-1 mod r; a zero element raises `DivisionByZero`."""
-    return _FR.inv(a)
-
-
-def fr_random(n: int) -> bytes:
-    """n uniform scalars from `secrets` (OS randomness)."""
-    return _FR.random(n)
-
-
-def fft(coeffs: bytes) -> bytes:
-    """Evaluate at ω^i, ω = g^((r-1)/n); n a power of two <= 2^TWO_ADICITY."""
-    return _FR.fft(coeffs)
-
-
-def ifft(evals: bytes) -> bytes:
-    """Inverse of `fft`."""
-    return _FR.ifft(evals)
-
-
-def coset_fft(coeffs: bytes) -> bytes:
-    """Evaluate at g·ω^i (g = MULTIPLICATIVE_GENERATOR)."""
-    return _FR.coset_fft(coeffs)
-
-
-def coset_ifft(evals: bytes) -> bytes:
-    """Inverse of `coset_fft`."""
-    return _FR.coset_ifft(evals)
+fr_add = _FR.add
+fr_sub = _FR.sub
+fr_mul = _FR.mul
+fr_neg = _FR.neg
+fr_inv = _FR.inv
+fr_random = _FR.random
+fft = _FR.fft
+ifft = _FR.ifft
+coset_fft = _FR.coset_fft
+coset_ifft = _FR.coset_ifft
 
 
 def g1_msm(points: G1, scalars: bytes) -> G1:
