@@ -26,7 +26,7 @@ from ._program import Assignment, Program, SolveStep, input_values
 from ._r1cs import R1CS
 
 if TYPE_CHECKING:
-    from zkcredit._native import bn254 as _bn254
+    from zkcredit._native import _Bn254Solver
 
 __all__ = ["IMAGE_MAGIC", "IMAGE_VERSION", "NativeSolver", "encode_solver_image",
            "unpack_witness"]
@@ -131,7 +131,7 @@ class NativeSolver:
             ) from exc
         image = encode_solver_image(r1cs, program)
         labels = [k.label for k in r1cs.constraints]
-        self._core: _bn254.Solver = bn254.Solver(image, labels)
+        self._core: _Bn254Solver = bn254.Solver(image, labels)
         self.program = program
 
     def solve_packed(self, assignment: Assignment) -> bytes:
