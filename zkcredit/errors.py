@@ -16,6 +16,7 @@ refusal, ledger rule). The tree::
     │   ├── DivisionByZero                     inverse of zero requested
     │   └── UnsupportedFormat                  unknown "format"/version/curve/protocol
     ├── InvalidProof                           exit 1: a proof that does not verify
+    │   (attestation: InvalidSignature < InvalidProof; LowOrderPoint, NonCanonicalSignature: exit 2)
     ├── Refused                                exit 1: a well-formed request a rule refuses
     ├── CircuitError                           exit 1: circuit building, solving, checking
     │   ├── UnsafeCircuit                      refused at build time (aliasing widths, lint)
@@ -47,13 +48,16 @@ __all__ = [
     "InvalidDomain",
     "InvalidEncoding",
     "InvalidProof",
+    "InvalidSignature",
     "LedgerError",
     "LineClosed",
     "LineExpired",
+    "LowOrderPoint",
     "MalformedInput",
     "NativeUnavailable",
     "NonCanonicalCoordinate",
     "NonCanonicalScalar",
+    "NonCanonicalSignature",
     "NotInDefault",
     "NotLiquidatable",
     "OracleUnavailable",
@@ -138,6 +142,24 @@ class Refused(ZkCreditError):
 
 class NativeUnavailable(ZkCreditError):
     """The compiled core `zkcredit._native` could not be imported."""
+
+
+# --- attestation: Baby Jubjub keys and EdDSA-Poseidon signatures --------------------
+
+
+class LowOrderPoint(PointNotInSubgroup):
+    """A Baby Jubjub point whose order divides the cofactor 8 (the identity (0, 1), (0, -1),
+    the order-4 and order-8 points) where a key or prime-order point is required: with such a
+    public key an EdDSA signature verifies for every message without any private key."""
+
+
+class NonCanonicalSignature(NonCanonicalScalar):
+    """An EdDSA signature scalar S >= l (the Baby Jubjub subgroup order). The verification
+    equation still holds for S + l, so accepting it would make signatures malleable."""
+
+
+class InvalidSignature(InvalidProof):
+    """A well-formed EdDSA-Poseidon signature that does not verify under the key and message."""
 
 
 # --- circuit (exit 1) ---------------------------------------------------------------
