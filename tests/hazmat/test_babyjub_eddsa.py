@@ -258,11 +258,12 @@ def test_blake512_spec_vectors() -> None:
     """The BLAKE-512 test vectors of the BLAKE specification.
 
     Source: "SHA-3 proposal BLAKE", J.-P. Aumasson, L. Henzen, W. Meier, R. C.-W. Phan,
-    version 1.3 (December 16, 2010), Appendix C "Intermediate values": BLAKE-512 of the
-    one-block message 0x00 (8 bits) and of the two-block message of 1152 zero bits (144 zero
-    bytes). The digests below are as transcribed from that appendix in the test suites of
-    Chocobo1/Hash (tests/test_blake1_512.cpp, "official test suite from blake1 SHA3-proposal")
-    and bdcht/crysp (tests/test_blake.py), which agree; the shared vector set's independent
+    version 1.3 (December 16, 2010), the appendix of intermediate values (appendix C in the
+    v1.3 table of contents): BLAKE-512 of the one-block message 0x00 (8 bits) and of the
+    two-block message of 1152 zero bits (144 zero bytes). The digests below are as
+    transcribed from that appendix in the test suites of Chocobo1/Hash
+    (tests/test_blake1_512.cpp, "official test suite from blake1 SHA3-proposal") and
+    bdcht/crysp (tests/test_blake.py), which agree; the shared vector set's independent
     checker (independent_check.json, "blake512_spec_1_byte" / "blake512_spec_144_bytes")
     used the same two.
     """
