@@ -139,6 +139,20 @@ def test_pack_informational_strict(case: dict[str, Any]) -> None:
             eddsa.unpack_public_key(data)
 
 
+def test_strict_decoder_agrees_with_independent_check() -> None:
+    """The shared set's independent strict decoder gave the same accept/refuse outcomes."""
+    ind = json.loads((DATA / "independent_check.json").read_text())
+    by_label = {c["label"]: c for c in BABYJUB["pack_informational"]}
+    for row in ind["pack_informational_strict_decoder"]:
+        data = bytes.fromhex(by_label[row["label"]]["packed_hex"])
+        try:
+            bj.unpack_point(data)
+            ours = "point"
+        except errors.MalformedInput:
+            ours = None
+        assert ours == row["strict_python_decoder"], row["label"]
+
+
 @pytest.mark.parametrize("case", BABYJUB["not_on_curve"], ids=_ids(BABYJUB["not_on_curve"]))
 def test_not_on_curve_vectors(case: dict[str, Any]) -> None:
     point = pt(case["point"])
@@ -514,6 +528,21 @@ def test_pack_round_trip(k: int, t: int) -> None:
     p8 = pt(BABYJUB["curve"]["low_order_points"]["order_8_example"])
     q = bj.add(bj.mul(bj.BASE8, k), bj.mul(p8, t))
     assert bj.unpack_point(bj.pack_point(q)) == q
+
+
+@given(st.integers(min_value=0, max_value=L - 1), st.integers(min_value=0, max_value=7))
+@SLOW
+def test_torsion_detected(k: int, t: int) -> None:
+    """k*B8 + t*P8 (P8 of order 8) is low order iff k = 0, a valid key iff k != 0 and t = 0."""
+    p8 = pt(BABYJUB["curve"]["low_order_points"]["order_8_example"])
+    q = bj.add(bj.mul(bj.BASE8, k), bj.mul(p8, t))
+    assert bj.is_low_order(q) == (k == 0)
+    assert bj.in_subgroup(q) == (t == 0)
+    if k != 0 and t == 0:
+        assert eddsa.check_issuer_key(q) == q
+    else:
+        with pytest.raises(errors.LowOrderPoint if k == 0 else errors.PointNotInSubgroup):
+            eddsa.check_issuer_key(q)
 
 
 @given(st.binary(min_size=32, max_size=32))

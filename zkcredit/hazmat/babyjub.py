@@ -335,6 +335,7 @@ def _self_check() -> None:
     # Cheap constant checks (no scalar multiplication at import).
     assert _satisfies_equation(*BASE8) and _satisfies_equation(*GENERATOR)
     assert pow(A, _HALF, _P) == 1 and pow(D, _HALF, _P) == _P - 1  # complete addition law
+    assert pow(5, _HALF, _P) == _P - 1  # the non-residue _sqrt relies on
 
 
 _self_check()

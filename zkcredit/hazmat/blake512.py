@@ -102,8 +102,9 @@ class Blake512:
         """Absorb ``data``; returns self."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(f"data must be bytes-like, not {type(data).__name__}")
-        buf = self._buffer + bytes(data)
-        self._length += len(data)
+        chunk = bytes(data)
+        buf = self._buffer + chunk
+        self._length += len(chunk)
         # Keep up to one full block buffered: a full last block is compressed by digest()
         # with the same counter, so compressing eagerly only when more data follows is simplest.
         done = 0
