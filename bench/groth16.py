@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python bench/groth16.py [--runs N] [--snarkjs-runs N] [--no-s
 One run on this machine measures both tools and prints them side by side with ratios
 (zkcredit / snarkjs), plus ``os.cpu_count()``:
 
-- zkcredit (zkcredit/circuits/credit_score_bench.py): development setup time, proving-key
+- zkcredit (circuits/credit_score_bench.py): development setup time, proving-key
   file size and load time (hash-checked fast path and fully validated path), witness time
   (native solver), prove time (key loaded, witness solved; median), single verify time with
   a prepared key (median), batch-verify throughput for 64 proofs against 64 single
