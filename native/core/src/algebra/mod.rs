@@ -11,6 +11,7 @@
 pub mod codec;
 pub mod curve;
 pub mod fft;
+mod glv;
 pub mod msm;
 pub mod pairing;
 pub mod points;
