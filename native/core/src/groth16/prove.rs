@@ -113,22 +113,43 @@ fn prove_with<C: Curve>(
     s: C::Fr,
 ) -> CoreResult<Proof<C>> {
     check_inputs(pk, m, w)?;
-    let h = h_coefficients::<C>(m, w)?;
     let wb = bigints(w);
-    let hb = bigints(&h);
     let n_inputs = m.n_public + 1;
+    let zk = !r.is_zero() || !s.is_zero();
 
-    let a_acc: Projective<C::G1> = msm_sparse(&pk.a_query, &wb);
-    let b2_acc: Projective<C::G2> = msm_sparse(&pk.b_g2_query, &wb);
-    let l_acc: Projective<C::G1> = msm_sparse(&pk.l_query, &wb[n_inputs..]);
-    let h_acc: Projective<C::G1> = msm_bigint(&pk.h_query, &hb);
+    // The five MSMs are independent, and h's FFTs only feed the h MSM: run them as rayon
+    // tasks so that the serial parts of one (filtering, digit transposition, combining
+    // the windows) overlap with another's parallel windows. Measured on an idle moment
+    // (load average 1.9, 11 interleaved proofs): 386 -> 366 ms wall, CPU unchanged.
+    let (((a_acc, b1_acc), l_acc), (b2_acc, h_acc)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || msm_sparse::<C::G1>(&pk.a_query, &wb),
+                        || zk.then(|| msm_sparse::<C::G1>(&pk.b_g1_query, &wb)),
+                    )
+                },
+                || msm_sparse::<C::G1>(&pk.l_query, &wb[n_inputs..]),
+            )
+        },
+        || {
+            rayon::join(
+                || msm_sparse::<C::G2>(&pk.b_g2_query, &wb),
+                || -> CoreResult<Projective<C::G1>> {
+                    let h = h_coefficients::<C>(m, w)?;
+                    Ok(msm_bigint::<C::G1>(&pk.h_query, &bigints(&h)))
+                },
+            )
+        },
+    );
+    let h_acc = h_acc?;
 
     let delta_g1 = Projective::<C::G1>::from(pk.delta_g1);
     let a = a_acc + pk.vk.alpha_g1 + delta_g1 * r;
     let b2 = b2_acc + pk.vk.beta_g2 + Projective::<C::G2>::from(pk.vk.delta_g2) * s;
     let mut c = l_acc + h_acc;
-    if !r.is_zero() || !s.is_zero() {
-        let b1_acc: Projective<C::G1> = msm_sparse(&pk.b_g1_query, &wb);
+    if let Some(b1_acc) = b1_acc {
         let b1 = b1_acc + pk.beta_g1 + delta_g1 * s;
         c += a * s + b1 * r - delta_g1 * (r * s);
     }
