@@ -102,6 +102,18 @@ impl<'a> Reader<'a> {
     pub(crate) fn point<P: PointCodec>(&mut self) -> CoreResult<Affine<P>> {
         Ok(self.points::<P>(1)?[0])
     }
+    /// `points` when `checked`, else `points_unchecked` (one key layout, two trust levels).
+    pub(crate) fn points_as<P: PointCodec>(
+        &mut self,
+        count: usize,
+        checked: bool,
+    ) -> CoreResult<Vec<Affine<P>>> {
+        if checked {
+            self.points::<P>(count)
+        } else {
+            self.points_unchecked::<P>(count)
+        }
+    }
     /// `count` points decoded WITHOUT the curve-equation and subgroup checks
     /// (coordinates are still required to be `< q`).
     pub(crate) fn points_unchecked<P: PointCodec>(
@@ -399,32 +411,17 @@ impl<C: Curve> ProvingKey<C> {
         }
         let bd = r.points::<C::G1>(2)?;
         let n_private = n_wires - n_public - 1;
-        let pk = if checked {
-            ProvingKey {
-                vk,
-                n_wires,
-                domain_size,
-                beta_g1: bd[0],
-                delta_g1: bd[1],
-                a_query: r.points::<C::G1>(n_wires)?,
-                b_g1_query: r.points::<C::G1>(n_wires)?,
-                b_g2_query: r.points::<C::G2>(n_wires)?,
-                h_query: r.points::<C::G1>(domain_size - 1)?,
-                l_query: r.points::<C::G1>(n_private)?,
-            }
-        } else {
-            ProvingKey {
-                vk,
-                n_wires,
-                domain_size,
-                beta_g1: bd[0],
-                delta_g1: bd[1],
-                a_query: r.points_unchecked::<C::G1>(n_wires)?,
-                b_g1_query: r.points_unchecked::<C::G1>(n_wires)?,
-                b_g2_query: r.points_unchecked::<C::G2>(n_wires)?,
-                h_query: r.points_unchecked::<C::G1>(domain_size - 1)?,
-                l_query: r.points_unchecked::<C::G1>(n_private)?,
-            }
+        let pk = ProvingKey {
+            vk,
+            n_wires,
+            domain_size,
+            beta_g1: bd[0],
+            delta_g1: bd[1],
+            a_query: r.points_as::<C::G1>(n_wires, checked)?,
+            b_g1_query: r.points_as::<C::G1>(n_wires, checked)?,
+            b_g2_query: r.points_as::<C::G2>(n_wires, checked)?,
+            h_query: r.points_as::<C::G1>(domain_size - 1, checked)?,
+            l_query: r.points_as::<C::G1>(n_private, checked)?,
         };
         r.finish()?;
         Ok(pk)
