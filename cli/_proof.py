@@ -9,51 +9,12 @@ traceback (ADVERSARIAL E1, E2, E5).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import click
 
-from zkcredit.errors import InvalidEncoding
+from zkcredit._files import read_json_file as read_json
 from zkcredit.hazmat import groth16
 
-__all__ = ["proof_group", "read_json"]
-
-MAX_JSON_BYTES = 64 * 1024 * 1024
-"""Files larger than this are refused before parsing (E3)."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise InvalidEncoding(f"duplicate JSON key {key!r}")
-        out[key] = value
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise InvalidEncoding(f"{name} is not valid JSON")
-
-
-def read_json(path: str, what: str) -> Any:
-    """Strict JSON from a file: bounded size, no NaN/Infinity, no duplicate keys, no
-    deep nesting; every failure is `InvalidEncoding` naming the file."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InvalidEncoding(f"{what} {path}: {size} bytes is too large")
-        text = p.read_bytes().decode("utf-8")
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except InvalidEncoding as exc:
-        raise InvalidEncoding(f"{what} {path}: {exc}") from None
-    except OSError as exc:
-        raise InvalidEncoding(f"{what} {path}: cannot read ({exc.strerror})") from None
-    except (ValueError, RecursionError) as exc:
-        # UnicodeDecodeError and json.JSONDecodeError are ValueErrors.
-        raise InvalidEncoding(f"{what} {path}: not valid JSON ({type(exc).__name__})") from None
+__all__ = ["proof_group"]
 
 
 @click.group("proof")

@@ -22,6 +22,11 @@ refusal, ledger rule). The tree::
     │   ├── UnsafeCircuit                      refused at build time (aliasing widths, lint)
     │   ├── UnsatisfiedConstraint              a witness violates a named constraint
     │   └── InvalidAssignmentAccepted          test harness: a wrong witness satisfied the system
+    ├── TranscriptInvalid (InvalidProof)       exit 1: a setup transcript / ceremony check fails
+    ├── WalletError                            exit 1: wallet files (tampered, wrong version)
+    │   └── WrongPassphrase                    AES-GCM authentication failed
+    ├── OutputExists (Refused)                 exit 1: a key/secret file would be overwritten (E4)
+    ├── PresentationRefused (Refused)          exit 1: the verifier refuses; carries .reason
     ├── LedgerError                            exit 1: ledger rule violations (see below)
     │   └── ...                                defined in the ledger section
     │       (the ledger's InvalidAmount is a MalformedInput: exit 2)
@@ -61,19 +66,24 @@ __all__ = [
     "NotInDefault",
     "NotLiquidatable",
     "OracleUnavailable",
+    "OutputExists",
     "PointNotInSubgroup",
     "PointNotOnCurve",
+    "PresentationRefused",
     "PriceDeviation",
     "Refused",
     "RiskLimit",
     "SelfLiquidation",
     "StalePrice",
     "StorageError",
+    "TranscriptInvalid",
     "UnhealthyPosition",
     "UnknownLine",
     "UnsafeCircuit",
     "UnsatisfiedConstraint",
     "UnsupportedFormat",
+    "WalletError",
+    "WrongPassphrase",
     "ZkCreditError",
 ]
 
@@ -160,6 +170,37 @@ class NonCanonicalSignature(NonCanonicalScalar):
 
 class InvalidSignature(InvalidProof):
     """A well-formed EdDSA-Poseidon signature that does not verify under the key and message."""
+
+
+# --- setup transcripts, wallets, verifier (exit 1) --------------------------------
+
+
+class TranscriptInvalid(InvalidProof):
+    """A powers-of-tau or phase-2 transcript (or a key checked against one) that fails
+    verification: a tampered point, a contribution hash mismatch, another circuit's key."""
+
+
+class WalletError(ZkCreditError):
+    """A wallet or secret file that cannot be used: tampered, truncated, wrong version."""
+
+
+class WrongPassphrase(WalletError):
+    """The passphrase does not open the wallet (AES-GCM authentication fails). A tampered
+    file fails the same check; the message says both are possible."""
+
+
+class OutputExists(Refused):
+    """Refusing to overwrite an existing file or follow a symlink when writing a key or
+    secret (ADVERSARIAL E4)."""
+
+
+class PresentationRefused(Refused):
+    """The lender's verifier refuses a presentation; ``reason`` is a stable reason code
+    (e.g. ``"nonce-reused"``, ``"issuer-not-in-registry"``) listed in docs/verifier.md."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
 
 
 # --- circuit (exit 1) ---------------------------------------------------------------
