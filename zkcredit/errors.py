@@ -38,6 +38,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "AttestationOutsideWindow",
     "AuditFailed",
     "AuditLogInvalid",
     "CircuitError",
@@ -54,6 +55,7 @@ __all__ = [
     "InvalidEncoding",
     "InvalidProof",
     "InvalidSignature",
+    "IssuerNotRegistered",
     "LedgerError",
     "LineClosed",
     "LineExpired",
@@ -314,3 +316,14 @@ class AuditFailed(LedgerError):
 
 class AuditLogInvalid(LedgerError):
     """The signed audit log of emitted records fails its hash chain or a signature."""
+
+
+# --- attestations and the issuer registry (issue 5, C2) -----------------------------
+
+
+class AttestationOutsideWindow(Refused):
+    """An attestation used at a time outside its [not_before, not_after] validity window."""
+
+
+class IssuerNotRegistered(Refused):
+    """An issuer key that is not (or no longer) in the issuer registry."""
