@@ -1,0 +1,1 @@
+"""The lender side: policies, challenges, presentations and the verifier (docs/verifier.md)."""
