@@ -52,6 +52,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidAssignmentAccepted",
     "InvalidDomain",
+    "InvalidEd25519Signature",
     "InvalidEncoding",
     "InvalidProof",
     "InvalidSignature",
@@ -327,3 +328,11 @@ class AttestationOutsideWindow(Refused):
 
 class IssuerNotRegistered(Refused):
     """An issuer key that is not (or no longer) in the issuer registry."""
+
+
+# --- verifier (owner: zkcredit/verifier) --------------------------------------------
+
+
+class InvalidEd25519Signature(InvalidProof):
+    """A well-formed Ed25519 signature (canonical S, A and R of prime order) that does not
+    verify under the key and message."""
