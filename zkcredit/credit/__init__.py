@@ -1,5 +1,58 @@
-"""The credit domain: records, histories, the public score model and the borrower's wallet."""
+"""The credit domain: records, histories, the public score model and the borrower's wallet.
+
+The gadgets over record slots live in `zkcredit.circuits.score_model`.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .history import (
+    DEFAULT_CAPACITY,
+    MAX_CAPACITY,
+    History,
+    history_commitment,
+    holder_commitment,
+    new_blinding,
+    new_holder_secret,
+)
+from .model import (
+    DEFAULT_MODEL,
+    SECONDS_PER_MONTH,
+    ScoreModelV1,
+    no_default_within,
+    score,
+    total_outstanding,
+)
+from .records import (
+    CreditRecord,
+    RecordKind,
+    RecordStatus,
+    new_salt,
+    record_from_ledger_tradeline,
+    record_leaf,
+    records_from_csv,
+    records_from_json,
+)
+
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "DEFAULT_MODEL",
+    "MAX_CAPACITY",
+    "SECONDS_PER_MONTH",
+    "CreditRecord",
+    "History",
+    "RecordKind",
+    "RecordStatus",
+    "ScoreModelV1",
+    "history_commitment",
+    "holder_commitment",
+    "new_blinding",
+    "new_holder_secret",
+    "new_salt",
+    "no_default_within",
+    "record_from_ledger_tradeline",
+    "record_leaf",
+    "records_from_csv",
+    "records_from_json",
+    "score",
+    "total_outstanding",
+]
