@@ -1,37 +1,81 @@
-"""The click application behind the `zkcredit` console script."""
+"""The click application behind the `zkcredit` console script.
+
+Each noun lives in its own ``cli/_<noun>.py`` exposing one click group; register it
+below with one `cli.add_command(...)` line.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import click
+from zkcredit.cli._circuit import circuit_group
+from zkcredit.cli._common import EXIT_INTERNAL
 from zkcredit.cli._hash import hash_group
+from zkcredit.cli._ledger import ledger_group
 from zkcredit.cli._proof import proof_group
 
 from zkcredit import __version__
 from zkcredit.errors import ZkCreditError
 
+_EPILOG = """\b
+Exit codes:
+  0  success
+  1  refused or invalid (proof does not verify, ledger refusal, output exists)
+  2  usage or input error (bad option, malformed file or number)
+  3  internal error (a bug; one line on stderr, never a traceback)
+\b
+Passphrases are prompted with hidden input, or read from $ZKCREDIT_PASSPHRASE;
+they are never taken on the command line.
+"""
+
+
+def _json_error(ctx: click.Context, kind: str, message: str, code: int) -> None:
+    obj = ctx.obj
+    if isinstance(obj, dict) and obj.get("json"):
+        click.echo(json.dumps({"error": {"type": kind, "message": message, "exit_code": code}},
+                              sort_keys=True, separators=(",", ":")))
+
 
 class _ZkCreditGroup(click.Group):
-    """A group that turns zkcredit errors into `Error: ...` and their exit code (P1)."""
+    """A group that turns zkcredit errors into `Error: ...` and their exit code (P1), and any
+    other exception into `Internal error: ...` with exit 3 and no traceback (E5)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ZkCreditError as exc:
             click.echo(f"Error: {exc}", err=True)
+            _json_error(ctx, type(exc).__name__, str(exc), exc.exit_code)
             ctx.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line, never print a traceback
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
+            click.echo(f"Internal error: {type(exc).__name__}: {first}", err=True)
+            _json_error(ctx, "InternalError", f"{type(exc).__name__}: {first}", EXIT_INTERNAL)
+            ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_ZkCreditGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_ZkCreditGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=_EPILOG,
+)
 @click.version_option(__version__, prog_name="zkcredit")
-def cli() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Machine output: one JSON object on stdout.")
+@click.pass_context
+def cli(ctx: click.Context, as_json: bool) -> None:
     """zkcredit: private credit attestations, Groth16 proofs and a loan ledger."""
+    ctx.obj = {"json": as_json}
 
 
 cli.add_command(hash_group)
 cli.add_command(proof_group)
+cli.add_command(circuit_group)
+cli.add_command(ledger_group)
 
 
 def main(argv: list[str] | None = None) -> None:

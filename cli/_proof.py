@@ -9,10 +9,22 @@ traceback (ADVERSARIAL E1, E2, E5).
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import click
+from zkcredit.cli._circuit import groth16_json, load_circuit
+from zkcredit.cli._common import emit, progress
+from zkcredit.cli._hash import parse_field_element
 
 from zkcredit._files import read_json_file as read_json
+from zkcredit._files import write_file_atomic
+from zkcredit.errors import InvalidEncoding, NonCanonicalScalar, OutputExists
 from zkcredit.hazmat import groth16
+from zkcredit.hazmat.poseidon import SCALAR_MODULUS
+
+MAX_PROVING_KEY_BYTES = 4 << 30
+"""A proving key file larger than this is refused before reading (E3)."""
 
 __all__ = ["proof_group"]
 
@@ -37,3 +49,83 @@ def verify_command(ctx: click.Context, verification_key: str, public: str, proof
         return
     click.echo("INVALID: the proof does not verify")
     ctx.exit(1)
+
+
+def _value(name: str, v: object) -> int:
+    if type(v) is int:
+        if not 0 <= v < SCALAR_MODULUS:
+            raise NonCanonicalScalar(f"input {name!r} is not in [0, r)")
+        return v
+    if isinstance(v, str):
+        try:
+            return parse_field_element(v, 0)
+        except (InvalidEncoding, NonCanonicalScalar) as exc:
+            raise type(exc)(f"input {name!r}: {str(exc).replace('input 0 ', '')}") from None
+    raise InvalidEncoding(
+        f"input {name!r} must be a decimal string or an integer, got {type(v).__name__}")
+
+
+def parse_inputs(obj: object) -> dict[str, int | list[int]]:
+    """An inputs JSON object: name -> field element or flat list of field elements
+    (decimal strings or JSON integers; floats, bools, signs and hex are refused)."""
+    if not isinstance(obj, dict):
+        raise InvalidEncoding("inputs: expected a JSON object of name -> value")
+    out: dict[str, int | list[int]] = {}
+    for name, v in obj.items():
+        if isinstance(v, list):
+            out[name] = [_value(f"{name}[{i}]", x) for i, x in enumerate(v)]
+        else:
+            out[name] = _value(name, v)
+    return out
+
+
+def _read_proving_key(path: str) -> groth16.ProvingKey:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_PROVING_KEY_BYTES:
+            raise InvalidEncoding(f"proving key {p}: {size} bytes is too large")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidEncoding(f"proving key {p}: cannot read ({exc.strerror})") from None
+    return groth16.ProvingKey.from_bytes(data)
+
+
+@proof_group.command("create")
+@click.argument("circuit", metavar="CIRCUIT")
+@click.argument("proving_key", metavar="PROVING_KEY")
+@click.argument("inputs", metavar="INPUTS")
+@click.option("--proof", "proof_out", default="proof.json", show_default=True,
+              help="Where to write the proof (snarkjs proof.json).")
+@click.option("--public", "public_out", default="public.json", show_default=True,
+              help="Where to write the public signals (snarkjs public.json).")
+@click.pass_context
+def create_command(ctx: click.Context, *, circuit: str, proving_key: str, inputs: str,
+                   proof_out: str, public_out: str) -> None:
+    """Prove CIRCUIT (built-in name or .r1cs/.program.json) for an INPUTS JSON file.
+
+    Exit 1 and no file written if the inputs do not satisfy the circuit.
+    """
+    for out in (proof_out, public_out):
+        if Path(out).exists() or Path(out).is_symlink():
+            raise OutputExists(f"{out} already exists; refusing to overwrite it")
+    t0 = time.perf_counter()
+    assignment = parse_inputs(read_json(inputs, "inputs"))
+    progress(ctx, 1, 4, f"loading circuit {circuit}")
+    compiled = load_circuit(circuit).compiled
+    progress(ctx, 2, 4, f"loading proving key {proving_key}")
+    pk = _read_proving_key(proving_key)
+    progress(ctx, 3, 4, "solving the witness")
+    witness = compiled.solve(assignment)
+    progress(ctx, 4, 4, f"proving ({compiled.r1cs.n_constraints} constraints)")
+    pr = groth16.prove(pk, compiled.r1cs, witness)
+    public = compiled.public_values(witness)
+    if not groth16.verify(pk.vk, public, pr):  # never hand out a proof that fails
+        raise RuntimeError("the new proof does not verify under the key's verifying key")
+    write_file_atomic(proof_out, groth16_json(pr.to_snarkjs()).encode())
+    write_file_atomic(public_out, groth16_json(groth16.public_to_snarkjs(public)).encode())
+    elapsed = time.perf_counter() - t0
+    emit(ctx, f"wrote {proof_out} and {public_out} ({len(public)} public signals, "
+              f"{elapsed:.2f} s)",
+         {"proof": proof_out, "public": public_out,
+          "public_signals": groth16.public_to_snarkjs(public), "seconds": round(elapsed, 3)})
