@@ -1,0 +1,675 @@
+"""Generate zkcredit's published conformance vectors (vectors/README.md describes the format).
+
+Usage::
+
+    python vectors/generate.py [--out DIR] [--family NAME ...] [--regenerate-groth16]
+
+Every family except groth16 is deterministic: inputs come from fixed constants or from
+SHA-256 of a label, so regenerating gives identical bytes. Groth16 keys and proofs are
+random (the setup and the prover draw from the OS); they are generated once, committed,
+and only regenerated on ``--regenerate-groth16`` (or when groth16.json is missing).
+The generator asserts, case by case, that zkcredit's native and reference backends agree
+before writing anything, and then rewrites SHA256SUMS over every vector file.
+"""
+
+# ruff: noqa: PLR0917 -- case builders take their fields positionally, one case per line
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from zkcredit import errors
+from zkcredit.circuit import Circuit, write_r1cs, write_wtns
+from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
+from zkcredit.hazmat.native import bn254 as native
+from zkcredit.hazmat.reference import _field
+from zkcredit.hazmat.reference import bn254 as reference
+from zkcredit.ledger import LedgerConfig
+from zkcredit.vectors import (
+    DETERMINISTIC_FAMILIES,
+    FAMILY_FILES,
+    FORMAT,
+    VERSION,
+    ledger_snapshot,
+    run_ledger_steps,
+    write_manifest,
+)
+
+R = native.SCALAR_MODULUS
+Q = native.BASE_MODULUS
+P_BJJ = babyjub.FIELD_MODULUS
+L_BJJ = babyjub.SUBGROUP_ORDER
+GENERATOR = "vectors/generate.py (zkcredit)"
+Case = dict[str, Any]
+
+
+def derive(label: str, modulus: int = R) -> int:
+    """A fixed pseudo-random element of [0, modulus), reproducible from its label."""
+    wide = hashlib.sha512(b"zkcredit/vectors/v1/" + label.encode()).digest()
+    return int.from_bytes(wide, "big") % modulus
+
+
+def derive_bytes(label: str, n: int = 32) -> bytes:
+    return hashlib.sha256(b"zkcredit/vectors/v1/" + label.encode()).digest()[:n]
+
+
+def err(exc_type: type[errors.ZkCreditError]) -> dict[str, str]:
+    return {"error": exc_type.__name__}
+
+
+def expect_error(fn: Callable[[], object], want: type[Exception], what: str) -> None:
+    """Assert zkcredit refuses with exactly ``want``: the generator never writes a guess."""
+    try:
+        fn()
+    except Exception as exc:  # compared against the expected class below
+        if type(exc) is not want:
+            raise AssertionError(f"{what}: expected {want.__name__}, got {exc!r}") from exc
+        return
+    raise AssertionError(f"{what}: expected {want.__name__}, nothing was raised")
+
+
+def envelope(family: str, cases: list[Case], **extra: Any) -> dict[str, Any]:
+    ids = [c["id"] for c in cases]
+    if len(set(ids)) != len(ids):
+        raise AssertionError(f"{family}: duplicate case ids")
+    return {"format": FORMAT, "family": family, "version": VERSION, "generator": GENERATOR,
+            **extra, "cases": cases}
+
+
+# --- field -----------------------------------------------------------------------------
+
+
+def _le(v: int) -> str:
+    return v.to_bytes(32, "little").hex()
+
+
+def gen_field() -> dict[str, Any]:
+    cases: list[Case] = []
+    valid = {"zero": 0, "one": 1, "r-minus-1": R - 1, "two-pow-128": 2**128,
+             "two-pow-253": 2**253, "derived-a": derive("field/a"), "derived-b": derive("field/b")}
+    for name, v in valid.items():
+        cases.append({"id": f"parse-{name}", "op": "parse", "description":
+                      f"canonical decimal of {name}", "input": str(v), "expected": str(v)})
+        cases.append({"id": f"bytes-{name}", "op": "from_bytes", "description":
+                      f"32-byte little-endian encoding of {name}", "input": _le(v),
+                      "expected": str(v)})
+    bad: list[tuple[str, str, str, type[errors.ZkCreditError]]] = [
+        ("r", str(R), "r itself is not below r", errors.NonCanonicalScalar),
+        ("r-plus-1", str(R + 1), "r + 1 is not reduced", errors.NonCanonicalScalar),
+        ("two-pow-256", str(2**256), "77 digits, above r", errors.NonCanonicalScalar),
+        ("5000-digits", "9" * 5000, "5000 digits, refused by length before int()",
+         errors.NonCanonicalScalar),
+        ("leading-zero", "007", "leading zeros are not canonical", errors.InvalidEncoding),
+        ("zero-zero", "00", "two zeros", errors.InvalidEncoding),
+        ("plus-sign", "+5", "a sign is not allowed", errors.InvalidEncoding),
+        ("minus-sign", "-1", "negative", errors.InvalidEncoding),
+        ("hex", "0x10", "hex text is not decimal", errors.InvalidEncoding),
+        ("empty", "", "empty string", errors.InvalidEncoding),
+        ("space", " 1", "whitespace", errors.InvalidEncoding),
+        ("exponent", "1e3", "exponent notation", errors.InvalidEncoding),
+        ("arabic-indic", "\u0661\u0662", "non-ASCII digits", errors.InvalidEncoding),
+    ]
+    for name, text, why, exc in bad:
+        expect_error(lambda t=text: encoding.parse_decimal(t, R, "x"), exc, name)
+        cases.append({"id": f"parse-{name}", "op": "parse", "description": why,
+                      "input": text, "expected": err(exc)})
+    bad_bytes = [("r", R.to_bytes(32, "little").hex(), errors.NonCanonicalScalar),
+                 ("all-ff", "ff" * 32, errors.NonCanonicalScalar),
+                 ("31-bytes", "01" * 31, errors.InvalidEncoding),
+                 ("33-bytes", "00" * 33, errors.InvalidEncoding)]
+    for name, hx, exc in bad_bytes:
+        expect_error(lambda h=hx: encoding.unpack_scalars(bytes.fromhex(h), R), exc, name)
+        cases.append({"id": f"bytes-{name}", "op": "from_bytes", "description":
+                      f"32-byte LE scalar refused: {name}", "input": hx, "expected": err(exc)})
+    a, b = derive("field/a"), derive("field/b")
+    ops: list[tuple[str, str, list[int], int | None]] = [
+        ("add", "add", [a, b], (a + b) % R), ("add-wrap", "add", [R - 1, 2], 1),
+        ("sub", "sub", [a, b], (a - b) % R), ("sub-wrap", "sub", [0, 1], R - 1),
+        ("mul", "mul", [a, b], a * b % R), ("neg", "neg", [a], -a % R), ("neg-zero", "neg", [0], 0),
+        ("inv", "inv", [a], pow(a, -1, R)), ("inv-one", "inv", [1], 1),
+        ("inv-zero", "inv", [0], None)]
+    for name, op, args, want in ops:
+        fn = getattr(native, f"fr_{op}")
+        packed = [encoding.pack_scalars([x], R) for x in args]
+        if want is None:
+            expect_error(lambda f=fn, p=packed: f(*p), errors.DivisionByZero, name)
+            expected: Any = err(errors.DivisionByZero)
+        else:
+            got = encoding.unpack_scalars(fn(*packed), R)[0]
+            ref = encoding.unpack_scalars(getattr(reference, f"fr_{op}")(*packed), R)[0]
+            if not got == ref == want:
+                raise AssertionError(f"field {name}: native {got}, reference {ref}, int {want}")
+            expected = str(want)
+        cases.append({"id": f"op-{name}", "op": op, "description": f"scalar-field {op}",
+                      "args": [str(x) for x in args], "expected": expected})
+    return envelope("field", cases, modulus=str(R))
+
+
+# --- points ----------------------------------------------------------------------------
+
+
+def _affine_json(aff: Any) -> Any:
+    if aff is None:
+        return None
+    x, y = aff
+    if isinstance(x, int):
+        return [str(x), str(y)]
+    return [[str(x[0]), str(x[1])], [str(y[0]), str(y[1])]]
+
+
+def _point_case(group: str, name: str, vec: Any, scalar: int | None) -> Case:
+    m_ref = getattr(reference, group)
+    aff = vec.to_affine()[0]
+    comp, unc = vec.to_bytes(compressed=True), vec.to_bytes(compressed=False)
+    ref = m_ref.from_affine([aff])
+    if ref.to_bytes(compressed=True) != comp or ref.to_bytes(compressed=False) != unc:
+        raise AssertionError(f"{group} {name}: native and reference encodings differ")
+    snark = encoding.g1_to_snarkjs(vec) if group == "G1" else encoding.g2_to_snarkjs(vec)
+    case: Case = {"id": f"{group.lower()}-{name}", "op": "point", "group": group,
+                  "description": f"BN254 {group} {name}: affine, arkworks compressed and "
+                  "uncompressed bytes, snarkjs triple",
+                  "expected": {"affine": _affine_json(aff), "compressed": comp.hex(),
+                               "uncompressed": unc.hex(), "snarkjs": snark}}
+    if scalar is not None:
+        case["scalar"] = str(scalar)
+    return case
+
+
+def _decode_case(group: str, name: str, form: str, data: Any, why: str,
+                 exc: type[errors.ZkCreditError]) -> Case:
+    for m in (native, reference):
+        cls = getattr(m, group)
+        if form == "snarkjs":
+            dec = encoding.g1_from_snarkjs if group == "G1" else encoding.g2_from_snarkjs
+            expect_error(lambda d=dec, mm=m: d(mm, data), exc, f"{group} {name} {m.NAME}")
+        else:
+            expect_error(lambda c=cls: c.from_bytes(bytes.fromhex(data),
+                                                    compressed=form == "compressed"),
+                         exc, f"{group} {name} ({m.__name__})")
+    return {"id": f"{group.lower()}-{name}", "op": "decode", "group": group, "form": form,
+            "description": why, "input": data, "expected": err(exc)}
+
+
+def _set_flags(hx: str, mask: int) -> str:
+    raw = bytearray(bytes.fromhex(hx))
+    raw[-1] |= mask
+    return raw.hex()
+
+
+def _g2_not_in_subgroup() -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first twist point with x = (k, 0), k = 1, 2, ..., outside the r-torsion."""
+    fq2 = _field.Field(Q, 2)
+    b2 = fq2.mul((3, 0), fq2.inv((9, 1)))
+    for k in range(1, 1000):
+        x = (k, 0)
+        y = fq2.sqrt(fq2.add(fq2.mul(fq2.mul(x, x), x), b2))
+        if y is None:
+            continue
+        pt = (x, (y[0], y[1]))
+        try:
+            reference.G2.from_affine([pt])
+        except errors.PointNotInSubgroup:
+            return pt
+    raise AssertionError("no twist point outside the subgroup found")
+
+
+def gen_points() -> dict[str, Any]:
+    cases: list[Case] = []
+    g1, g2 = native.G1.generator(), native.G2.generator()
+    cases.append(_point_case("G1", "generator", g1, 1))
+    cases.append(_point_case("G1", "identity", native.G1.identity(), 0))
+    cases.append(_point_case("G1", "negated-generator", -g1, R - 1))
+    for i in range(3):
+        k = derive(f"points/g1/{i}")
+        cases.append(_point_case("G1", f"derived-{i}", g1.mul(encoding.pack_scalars([k], R)), k))
+    cases.append(_point_case("G2", "generator", g2, 1))
+    cases.append(_point_case("G2", "identity", native.G2.identity(), 0))
+    for i in range(2):
+        k = derive(f"points/g2/{i}")
+        cases.append(_point_case("G2", f"derived-{i}", g2.mul(encoding.pack_scalars([k], R)), k))
+
+    (gx, gy) = g1.to_affine()[0]
+    unc = g1.to_bytes(compressed=False).hex()
+    comp = g1.to_bytes(compressed=True).hex()
+    off = (gx.to_bytes(32, "little") + (gy + 1).to_bytes(32, "little")).hex()
+    big_x = ((gx + Q).to_bytes(32, "little") + gy.to_bytes(32, "little")).hex()
+    # an x with no curve point: x^3 + 3 a non-square
+    nx = next(x for x in range(1, 100) if pow((x**3 + 3) % Q, (Q - 1) // 2, Q) == Q - 1)
+    cases += [
+        _decode_case("G1", "uncompressed-off-curve", "uncompressed", off,
+                     "generator with y + 1: not on the curve", errors.PointNotOnCurve),
+        _decode_case("G1", "uncompressed-x-plus-q", "uncompressed", big_x,
+                     "generator with x + q: a non-canonical coordinate",
+                     errors.NonCanonicalCoordinate),
+        _decode_case("G1", "compressed-no-point", "compressed", nx.to_bytes(32, "little").hex(),
+                     f"x = {nx}: x^3 + 3 is not a square", errors.PointNotOnCurve),
+        _decode_case("G1", "compressed-both-flags", "compressed", _set_flags(comp, 0xC0),
+                     "infinity and y-sign flags both set", errors.InvalidEncoding),
+        _decode_case("G1", "uncompressed-sign-flag-wrong", "uncompressed",
+                     _set_flags(unc, 0x80) if not int(unc[-2:], 16) & 0x80 else
+                     (bytes.fromhex(unc)[:-1] + bytes([bytes.fromhex(unc)[-1] & 0x7F])).hex(),
+                     "y-sign flag disagreeing with y", errors.InvalidEncoding),
+        _decode_case("G1", "infinity-nonzero-bits", "compressed",
+                     _set_flags("01" + "00" * 31, 0x40),
+                     "infinity flag with coordinate bits set", errors.InvalidEncoding),
+        _decode_case("G1", "short", "compressed", comp[:-2], "31 bytes",
+                     errors.InvalidEncoding),
+        _decode_case("G1", "snarkjs-off-curve", "snarkjs", [str(gx), str(gy + 1), "1"],
+                     "snarkjs generator with y + 1", errors.PointNotOnCurve),
+        _decode_case("G1", "snarkjs-x-plus-q", "snarkjs", [str(gx + Q), str(gy), "1"],
+                     "snarkjs x + q", errors.NonCanonicalCoordinate),
+        _decode_case("G1", "snarkjs-z-2", "snarkjs", [str(gx), str(gy), "2"],
+                     "projective z other than 0 or 1", errors.InvalidEncoding),
+        _decode_case("G1", "snarkjs-leading-zero", "snarkjs", ["0" + str(gx), str(gy), "1"],
+                     "coordinate with a leading zero", errors.InvalidEncoding),
+        _decode_case("G1", "snarkjs-bad-infinity", "snarkjs", ["1", "1", "0"],
+                     "z = 0 with x, y other than 0, 1", errors.InvalidEncoding),
+    ]
+    (x, y) = g2.to_affine()[0]
+    swapped = [[str(x[1]), str(x[0])], [str(y[1]), str(y[0])], ["1", "0"]]
+    ns = _g2_not_in_subgroup()
+    ns_vec_unc = b"".join(c.to_bytes(32, "little") for c in (*ns[0], *ns[1]))
+    larger = _field.Field(Q, 2).is_larger(ns[1])
+    ns_unc = bytearray(ns_vec_unc)
+    ns_comp = bytearray(ns_vec_unc[:64])
+    if larger:
+        ns_unc[-1] |= 0x80
+        ns_comp[-1] |= 0x80
+    g2_off = [[str(x[0]), str(x[1])], [str(y[0]), str((y[1] + 1) % Q)], ["1", "0"]]
+    cases += [
+        _decode_case("G2", "snarkjs-swapped-fp2", "snarkjs", swapped,
+                     "generator with c0/c1 swapped in every Fp2 (the EIP-197 order)",
+                     errors.PointNotOnCurve),
+        _decode_case("G2", "snarkjs-off-curve", "snarkjs", g2_off, "generator with y.c1 + 1",
+                     errors.PointNotOnCurve),
+        _decode_case("G2", "snarkjs-not-in-subgroup", "snarkjs",
+                     [[str(ns[0][0]), str(ns[0][1])], [str(ns[1][0]), str(ns[1][1])],
+                      ["1", "0"]],
+                     "a twist point outside the r-torsion", errors.PointNotInSubgroup),
+        _decode_case("G2", "uncompressed-not-in-subgroup", "uncompressed", ns_unc.hex(),
+                     "a twist point outside the r-torsion", errors.PointNotInSubgroup),
+        _decode_case("G2", "compressed-not-in-subgroup", "compressed", ns_comp.hex(),
+                     "a twist point outside the r-torsion", errors.PointNotInSubgroup),
+        _decode_case("G2", "snarkjs-c1-plus-q", "snarkjs",
+                     [[str(x[0]), str(x[1] + Q)], [str(y[0]), str(y[1])], ["1", "0"]],
+                     "x.c1 + q", errors.NonCanonicalCoordinate),
+    ]
+    return envelope("points", cases, curve="bn254", base_modulus=str(Q))
+
+
+# --- Poseidon and Merkle -----------------------------------------------------------------
+
+
+def gen_poseidon() -> dict[str, Any]:
+    cases: list[Case] = []
+    for n in range(1, 17):
+        inputs_list = {"counting": list(range(1, n + 1)),
+                       "derived": [derive(f"poseidon/{n}/{i}") for i in range(n)],
+                       "max": [R - 1] * n}
+        if n <= 2:
+            inputs_list["zeros"] = [0] * n
+        for name, inputs in inputs_list.items():
+            h = poseidon.poseidon_hash(inputs)
+            if h != poseidon.poseidon_hash_reference(inputs):
+                raise AssertionError(f"poseidon {n} {name}: native and reference differ")
+            cases.append({"id": f"arity-{n}-{name}", "op": "hash", "description":
+                          f"circomlib Poseidon({n}) of {name} inputs",
+                          "inputs": [str(x) for x in inputs], "expected": str(h)})
+    for name, inputs, exc in [("input-r", [1, R], errors.NonCanonicalScalar),
+                              ("arity-0", [], errors.InvalidArgument),
+                              ("arity-17", list(range(17)), errors.InvalidArgument)]:
+        expect_error(lambda i=inputs: poseidon.poseidon_hash(i), exc, name)
+        cases.append({"id": f"reject-{name}", "op": "hash", "description": f"refused: {name}",
+                      "inputs": [str(x) for x in inputs], "expected": err(exc)})
+    return envelope("poseidon", cases, field="bn254-scalar", parameters="circomlib")
+
+
+def gen_merkle() -> dict[str, Any]:
+    cases: list[Case] = []
+    trees = {"empty-d0": (0, []), "one-d0": (0, [derive("merkle/one")]),
+             "empty-d4": (4, []),
+             "partial-d3": (3, [derive(f"merkle/p/{i}") for i in range(5)]),
+             "full-d3": (3, [derive(f"merkle/f/{i}") for i in range(8)]),
+             "sparse-d8": (8, [derive(f"merkle/s/{i}") for i in range(3)]),
+             "registry-d8": (8, [derive(f"merkle/r/{i}") for i in range(10)])}
+    for name, (depth, leaves) in trees.items():
+        root = poseidon.merkle_root(leaves, depth)
+        cases.append({"id": f"root-{name}", "op": "root", "description":
+                      f"root of a depth-{depth} tree with {len(leaves)} leaves (rest 0)",
+                      "depth": depth, "leaves": [str(x) for x in leaves],
+                      "expected": str(root)})
+        for index in sorted({0, len(leaves) - 1 if leaves else 0, (1 << depth) - 1}):
+            path = poseidon.merkle_path(leaves, depth, index)
+            if not poseidon.verify_merkle_path(root, path.leaf, path.siblings, path.path_bits):
+                raise AssertionError(f"merkle {name} {index}: path does not verify")
+            cases.append({"id": f"path-{name}-{index}", "op": "path", "description":
+                          f"inclusion path of position {index}", "depth": depth,
+                          "leaves": [str(x) for x in leaves], "index": index,
+                          "expected": {"root": str(root), "leaf": str(path.leaf),
+                                       "siblings": [str(s) for s in path.siblings],
+                                       "path_bits": list(path.path_bits)}})
+    depth, leaves = trees["partial-d3"]
+    root = poseidon.merkle_root(leaves, depth)
+    p = poseidon.merkle_path(leaves, depth, 2)
+    sib, bits = list(p.siblings), list(p.path_bits)
+
+    def verify_case(name: str, why: str, root_: int, leaf: int, sibs: Sequence[int],
+                    bits_: Sequence[int], expected: Any) -> Case:
+        if isinstance(expected, dict):
+            exc = getattr(errors, expected["error"])
+            expect_error(lambda: poseidon.verify_merkle_path(root_, leaf, sibs, bits_), exc,
+                         name)
+        elif poseidon.verify_merkle_path(root_, leaf, sibs, bits_) is not expected:
+            raise AssertionError(f"merkle {name}: expected {expected}")
+        return {"id": f"verify-{name}", "op": "verify", "description": why,
+                "root": str(root_), "leaf": str(leaf), "siblings": [str(s) for s in sibs],
+                "path_bits": list(bits_), "expected": expected}
+
+    flipped = [bits[0] ^ 1, *bits[1:]]
+    cases += [
+        verify_case("valid", "the path of position 2", root, p.leaf, sib, bits, True),
+        verify_case("flipped-bit", "direction bit 0 flipped", root, p.leaf, sib, flipped,
+                    False),
+        verify_case("swapped-siblings", "siblings 0 and 1 swapped", root, p.leaf,
+                    [sib[1], sib[0], *sib[2:]], bits, False),
+        verify_case("wrong-leaf", "leaf + 1", root, (p.leaf + 1) % R, sib, bits, False),
+        verify_case("empty-leaf", "the empty leaf 0 at an empty position with a real leaf's "
+                    "path", root, 0, sib, bits, False),
+        verify_case("bit-2", "direction bit 2", root, p.leaf, sib, [2, *bits[1:]],
+                    err(errors.InvalidArgument)),
+        verify_case("bit-r-minus-1", "direction bit r - 1", root, p.leaf, sib,
+                    [R - 1, *bits[1:]], err(errors.InvalidArgument)),
+        verify_case("short-bits", "one path bit missing", root, p.leaf, sib, bits[:-1],
+                    err(errors.InvalidArgument)),
+        verify_case("sibling-plus-r", "sibling 0 + r", root, p.leaf, [sib[0] + R, *sib[1:]],
+                    bits, err(errors.NonCanonicalScalar)),
+    ]
+    return envelope("merkle", cases, hash="poseidon", empty_leaf="0")
+
+
+# --- Baby Jubjub EdDSA-Poseidon ------------------------------------------------------------
+
+
+def _pt(p: tuple[int, int]) -> list[str]:
+    return [str(p[0]), str(p[1])]
+
+
+def gen_eddsa() -> dict[str, Any]:
+    cases: list[Case] = []
+    signed = []
+    for i in range(4):
+        key = derive_bytes(f"eddsa/key/{i}")
+        msg = derive(f"eddsa/msg/{i}", P_BJJ) if i else 0
+        pub = eddsa.prv2pub(key)
+        sig = eddsa.sign_poseidon(key, msg)
+        eddsa.verify_poseidon(pub, msg, sig)
+        signed.append((pub, msg, sig))
+        cases.append({"id": f"sign-{i}", "op": "sign", "description":
+                      "deterministic circomlibjs signPoseidon; verifies",
+                      "private_key": key.hex(), "message": str(msg),
+                      "expected": {"public_key": _pt(pub),
+                                   "packed_public_key": babyjub.pack_point(pub).hex(),
+                                   "R8": _pt(sig.R8), "S": str(sig.S),
+                                   "packed_signature": eddsa.pack_signature(sig).hex()}})
+    pub, msg, sig = signed[1]
+
+    def verify_case(name: str, why: str, a: Sequence[int], m: int, r8: Sequence[int], s: int,
+                    exc: type[Exception] | None) -> Case:
+        call = lambda: eddsa.verify_poseidon((a[0], a[1]), m, ((r8[0], r8[1]), s))  # noqa: E731
+        if exc is None:
+            call()
+            expected: Any = True
+        else:
+            expect_error(call, exc, f"eddsa {name}")
+            expected = {"error": exc.__name__}
+        return {"id": f"verify-{name}", "op": "verify", "description": why,
+                "public_key": [str(a[0]), str(a[1])], "message": str(m),
+                "R8": [str(r8[0]), str(r8[1])], "S": str(s), "expected": expected}
+
+    k = derive("eddsa/lowkey", L_BJJ)
+    r8k = babyjub.mul(babyjub.BASE8, k)
+    order2 = (0, P_BJJ - 1)
+    mixed = babyjub.add(pub, order2)
+    cases += [
+        verify_case("valid", "the signature of sign-1", pub, msg, sig.R8, sig.S, None),
+        verify_case("s-plus-l", "S + l: the equation holds but S is not canonical", pub, msg,
+                    sig.R8, sig.S + L_BJJ, errors.NonCanonicalSignature),
+        verify_case("wrong-message", "message + 1", pub, msg + 1, sig.R8, sig.S,
+                    errors.InvalidSignature),
+        verify_case("wrong-key", "another signer's key", signed[2][0], msg, sig.R8, sig.S,
+                    errors.InvalidSignature),
+        verify_case("identity-key", "key = identity (0, 1) with R8 = k*B8, S = k: verifies "
+                    "for any message under circomlibjs", babyjub.IDENTITY, msg, r8k, k,
+                    errors.LowOrderPoint),
+        verify_case("order-2-key", "key = (0, -1), a point of order 2", order2, msg, r8k, k,
+                    errors.LowOrderPoint),
+        verify_case("mixed-order-key", "key + (0, -1): not in the prime-order subgroup", mixed,
+                    msg, sig.R8, sig.S, errors.PointNotInSubgroup),
+        verify_case("r8-off-curve", "R8 with y + 1", pub, msg, (sig.R8[0], (sig.R8[1] + 1) %
+                    P_BJJ), sig.S, errors.PointNotOnCurve),
+        verify_case("key-x-plus-p", "key x + p", (pub[0] + P_BJJ, pub[1]), msg, sig.R8, sig.S,
+                    errors.NonCanonicalCoordinate),
+        verify_case("message-p", "message = p (not reduced)", pub, P_BJJ, sig.R8, sig.S,
+                    errors.NonCanonicalScalar),
+    ]
+    return envelope("eddsa", cases, curve="babyjubjub", hash="poseidon",
+                    base8=_pt(babyjub.BASE8), subgroup_order=str(L_BJJ))
+
+
+# --- Groth16 --------------------------------------------------------------------------------
+
+
+def groth16_circuit() -> Any:
+    """x * y = product, x + y = total: two public inputs, two private."""
+    c = Circuit("vectors/groth16")
+    product = c.public("product")
+    total = c.public("total")
+    x = c.private("x")
+    y = c.private("y")
+    c.assert_equal(x * y, product, "x * y = product")
+    c.assert_equal(x + y, total, "x + y = total")
+    return c.compile()
+
+
+def _neg_g1(p: list[str]) -> list[str]:
+    return [p[0], str((Q - int(p[1])) % Q), p[2]]
+
+
+def _neg_g2(p: list[list[str]]) -> list[list[str]]:
+    return [p[0], [str((Q - int(p[1][0])) % Q), str((Q - int(p[1][1])) % Q)], p[2]]
+
+
+def gen_groth16(out: Path) -> dict[str, Any]:
+    compiled = groth16_circuit()
+    r1cs = compiled.r1cs
+    pk, vk = groth16.setup(r1cs)
+    _, vk_other = groth16.setup(r1cs)
+    x, y = derive("groth16/x"), derive("groth16/y")
+    witness = compiled.solve({"product": x * y % R, "total": (x + y) % R, "x": x, "y": y})
+    public = [x * y % R, (x + y) % R]
+    proof = groth16.prove(pk, r1cs, witness)
+    second = groth16.prove(pk, r1cs, witness)
+    (out / "groth16_circuit.r1cs").write_bytes(write_r1cs(r1cs))
+    (out / "groth16_circuit.wtns").write_bytes(write_wtns(witness))
+    pj = proof.to_snarkjs()
+    pub = [str(v) for v in public]
+    keys = {"main": vk.to_snarkjs(), "other": vk_other.to_snarkjs()}
+    ns = _g2_not_in_subgroup()
+    ns_snark = [[str(ns[0][0]), str(ns[0][1])], [str(ns[1][0]), str(ns[1][1])], ["1", "0"]]
+    raw: list[tuple[str, str, str, list[str], dict[str, Any], Any]] = [
+        ("valid", "an honest zero-knowledge proof", "main", pub, pj, True),
+        ("valid-second-proof", "a second proof of the same statement (fresh r, s)", "main",
+         pub, second.to_snarkjs(), True),
+        ("malleated-neg-a-neg-b", "(-A, -B, C): accepted, Groth16 is malleable (B5)", "main",
+         pub, {**pj, "pi_a": _neg_g1(pj["pi_a"]), "pi_b": _neg_g2(pj["pi_b"])}, True),
+        ("rerandomized", "groth16.rerandomize(proof): accepted (B5)", "main", pub,
+         groth16.rerandomize(vk, proof).to_snarkjs(), True),
+        ("wrong-public-input", "public input 0 + 1", "main",
+         [str((public[0] + 1) % R), pub[1]], pj, False),
+        ("swapped-public-inputs", "the two public inputs swapped", "main", [pub[1], pub[0]],
+         pj, False),
+        ("wrong-key", "the same circuit's key from another setup", "other", pub, pj, False),
+        ("aliased-input", "public input 0 + r: refused, never reduced (B2)", "main",
+         [str(public[0] + R), pub[1]], pj, err(errors.NonCanonicalScalar)),
+        ("too-few-inputs", "one public input for a key that takes two (B3)", "main", pub[:1],
+         pj, err(errors.InvalidArgument)),
+        ("too-many-inputs", "three public inputs for a key that takes two (B3)", "main",
+         [*pub, "1"], pj, err(errors.InvalidArgument)),
+        ("a-off-curve", "A with y + 1 (B4)", "main", pub,
+         {**pj, "pi_a": [pj["pi_a"][0], str((int(pj["pi_a"][1]) + 1) % Q), "1"]},
+         err(errors.PointNotOnCurve)),
+        ("a-infinity", "A at infinity (B4)", "main", pub, {**pj, "pi_a": ["0", "1", "0"]},
+         err(errors.InvalidArgument)),
+        ("b-not-in-subgroup", "B on the twist, outside the r-torsion (B4)", "main", pub,
+         {**pj, "pi_b": ns_snark}, err(errors.PointNotInSubgroup)),
+        ("c-x-plus-q", "C with x + q (B4)", "main", pub,
+         {**pj, "pi_c": [str(int(pj["pi_c"][0]) + Q), pj["pi_c"][1], "1"]},
+         err(errors.NonCanonicalCoordinate)),
+        ("b-swapped-fp2", "B with c0/c1 swapped (EIP-197 order) (B4)", "main", pub,
+         {**pj, "pi_b": [[p[1], p[0]] for p in pj["pi_b"][:2]] + [["1", "0"]]},
+         err(errors.PointNotOnCurve)),
+    ]
+    cases: list[Case] = []
+    for name, why, key, inputs, prf, expected in raw:
+        for label, fn in (("native", lambda k=key, i=inputs, p=prf: groth16.verify(
+                groth16.VerifyingKey.from_snarkjs(keys[k]),
+                groth16.public_from_snarkjs(i), groth16.Proof.from_snarkjs(p))),
+                          ("reference", lambda k=key, i=inputs, p=prf:
+                           groth16_reference.verify_snarkjs(keys[k], i, p))):
+            if isinstance(expected, dict):
+                expect_error(fn, getattr(errors, expected["error"]), f"groth16 {name} {label}")
+            elif fn() is not expected:
+                raise AssertionError(f"groth16 {name} {label}: expected {expected}")
+        cases.append({"id": name, "op": "verify", "description": why, "key": key,
+                      "public": inputs, "proof": prf, "expected": expected})
+    cases.append({"id": "r1cs-witness", "op": "r1cs", "description":
+                  "the committed witness satisfies the committed R1CS; its public wires are "
+                  "the public inputs of the valid proof", "r1cs": "groth16_circuit.r1cs",
+                  "wtns": "groth16_circuit.wtns", "expected": {"n_wires": r1cs.n_wires,
+                  "n_public": r1cs.n_public, "n_constraints": len(r1cs.constraints),
+                  "public": pub}})
+    return envelope("groth16", cases, curve="bn254", keys=keys)
+
+
+# --- ledger -----------------------------------------------------------------------------------
+
+T0 = 1_700_000_000
+PRICE = 3_000_000
+DAY = 86_400
+
+
+def _decision(tier: int, nullifier: int, borrower: int, expires: int) -> dict[str, Any]:
+    return {"borrower_id": str(borrower), "tier": tier, "threshold": "700", "model_id": "99",
+            "lender_id": "7", "nullifier": str(nullifier), "expires_at": expires}
+
+
+def _scenarios() -> list[dict[str, Any]]:
+    year = 365 * DAY
+    limit = LedgerConfig().terms(2).credit_limit
+    return [
+        {"id": "deposit-draw-repay", "description":
+         "one lender, one tier-3 line: draw, 30 days of interest, full repayment",
+         "steps": [
+             {"cmd": "deposit", "args": {"depositor": "lp1", "amount": 100_000_000}},
+             {"cmd": "open_line", "args": {"decision": _decision(3, 11, 5, T0 + year)}},
+             {"cmd": "deposit_collateral", "args": {"line_id": 1, "amount": 10**8}},
+             {"cmd": "draw", "args": {"line_id": 1, "amount": 1_000_000}},
+             {"advance": 30 * DAY},
+             {"cmd": "accrue", "args": {"line_id": 1}},
+             {"cmd": "repay", "args": {"line_id": 1, "amount": 2_000_000}}]},
+        {"id": "limits-and-refusals", "description":
+         "draw at the limit + 1 refused, a second line for one nullifier refused, a retry of "
+         "cmd-1 with its payload returns the stored receipt, with another payload refused, "
+         "withdrawals above 2^63 or above the shares held refused",
+         "steps": [
+             {"cmd": "deposit", "args": {"depositor": "lp1", "amount": 50_000_000}},
+             {"cmd": "deposit", "args": {"depositor": "lp2", "amount": 25_000_000}},
+             {"cmd": "open_line", "args": {"decision": _decision(2, 21, 6, T0 + year)}},
+             {"cmd": "open_line", "args": {"decision": _decision(1, 21, 8, T0 + year)}},
+             {"cmd": "deposit_collateral", "args": {"line_id": 1, "amount": 10**9}},
+             {"cmd": "draw", "args": {"line_id": 1, "amount": limit + 1}},
+             {"cmd": "draw", "args": {"line_id": 1, "amount": limit}},
+             {"cmd": "deposit", "id": "cmd-1", "args": {"depositor": "lp1",
+                                                        "amount": 50_000_000}},
+             {"cmd": "deposit", "id": "cmd-1", "args": {"depositor": "lp1", "amount": 1}},
+             {"cmd": "withdraw", "args": {"depositor": "lp2", "shares": 10**20}},
+             {"cmd": "withdraw", "args": {"depositor": "lp2", "shares": 25 * 10**12 + 1}},
+             {"cmd": "withdraw", "args": {"depositor": "lp2", "shares": 5 * 10**12}}]},
+        {"id": "stale-price-and-liquidation", "description":
+         "a stale price refuses draws; a crash makes the line liquidatable",
+         "steps": [
+             {"cmd": "deposit", "args": {"depositor": "lp1", "amount": 100_000_000}},
+             {"cmd": "open_unproven_line", "args": {"borrower_id": "77", "lender_id": "7"}},
+             {"cmd": "deposit_collateral", "args": {"line_id": 1, "amount": 10**7}},
+             {"cmd": "draw", "args": {"line_id": 1, "amount": 100_000}},
+             {"advance": 2 * DAY, "keep_price_time": True},
+             {"cmd": "draw", "args": {"line_id": 1, "amount": 1_000}},
+             {"price": PRICE // 10},
+             {"cmd": "liquidate", "args": {"line_id": 1, "liquidator": "keeper",
+                                           "amount": 50_000}},
+             {"cmd": "liquidate", "args": {"line_id": 1, "liquidator": "keeper",
+                                           "amount": 50_000}}]},
+    ]
+
+
+def gen_ledger() -> dict[str, Any]:
+    cases: list[Case] = []
+    for scenario in _scenarios():
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'ledger.db'}"
+            ledger, results = run_ledger_steps(url, T0, PRICE, scenario["steps"])
+            try:
+                final = ledger_snapshot(ledger)
+            finally:
+                ledger.close()
+        if not final["audit_ok"]:
+            raise AssertionError(f"ledger {scenario['id']}: audit failed")
+        steps = [dict(s, expected=r) if "cmd" in s else s
+                 for s, r in zip(scenario["steps"], results, strict=True)]
+        cases.append({"id": scenario["id"], "op": "scenario", "description":
+                      scenario["description"], "steps": steps, "expected": final})
+    return envelope("ledger", cases, t0=T0, price=PRICE, config="LedgerConfig()",
+                    keys={"audit": "01" * 32, "record_signer": "02" * 32})
+
+
+GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
+    "field": gen_field, "points": gen_points, "poseidon": gen_poseidon,
+    "merkle": gen_merkle, "eddsa": gen_eddsa, "ledger": gen_ledger,
+}
+
+
+def dump(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=1, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--family", action="append", choices=sorted(FAMILY_FILES))
+    parser.add_argument("--regenerate-groth16", action="store_true")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    families = args.family or list(DETERMINISTIC_FAMILIES)
+    for family in families:
+        if family == "groth16":
+            continue
+        (out / FAMILY_FILES[family]).write_bytes(dump(GENERATORS[family]()))
+        print(f"wrote {FAMILY_FILES[family]}")
+    g16 = out / FAMILY_FILES["groth16"]
+    if args.regenerate_groth16 or "groth16" in (args.family or []) or not g16.exists():
+        g16.write_bytes(dump(gen_groth16(out)))
+        print("wrote groth16.json, groth16_circuit.r1cs, groth16_circuit.wtns (random proofs)")
+    write_manifest(out)
+    print("wrote SHA256SUMS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
