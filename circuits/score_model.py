@@ -8,7 +8,8 @@ gives their values for a `History` (records first, then empty slots of zeros).
     Constrains, for every slot: ``present`` boolean; opened_at, updated_at < 2^40,
     amount, repaid < 2^64, days_late < 2^16, status, kind < 2^8 (so no field aliases
     modulo r); and for present slots ``status <= 3`` and ``kind <= 4`` (the enums).
-    Cost: 243 constraints per slot, plus 5 products computed once per slot and reused.
+    Cost: 245 constraints per slot; the derived status products (is DEFAULT, is
+    CURRENT/CLOSED, is not CLOSED) are built once, on first use, and shared.
     Idempotent per circuit: later gadgets on the same slots reuse the bits.
     Assumes: nothing. Leaves free: absent slots' fields within their widths (they
     contribute nothing below; the threshold circuit pins their leaves to 0).
@@ -100,13 +101,42 @@ def slot_assignment(history: History) -> dict[str, list[int]]:
     return out
 
 
-@dataclass(frozen=True)
 class _Slot:
-    """Derived wires of a checked slot (all boolean)."""
+    """A checked slot: its status bits, and derived boolean wires built on first use
+    (so a circuit that never needs one carries no unused product)."""
 
-    is_default: LinComb  # present and status == DEFAULT
-    agreed_status: LinComb  # present and status in {CURRENT, CLOSED}
-    not_closed: LinComb  # present and status != CLOSED
+    def __init__(self, c: Circuit, present: LinComb, status_bits: list[LinComb]) -> None:
+        self._c = c
+        self._present = present
+        self._sb = status_bits
+        self._cache: dict[str, LinComb] = {}
+
+    def _get(self, name: str) -> LinComb:
+        if name not in self._cache:
+            c, p, sb = self._c, self._present, self._sb
+            if name == "b01":  # status == 3, given status <= 3
+                w = c.mul(sb[0], sb[1], "status_b0_b1")
+            elif name == "is_default":  # present and status == DEFAULT
+                w = c.mul(p, self._get("b01"), "is_default")
+            elif name == "agreed_status":  # present and status in {CURRENT, CLOSED}
+                w = c.mul(p, 1 - sb[1], "agreed_status")
+            else:  # not_closed: present and status != CLOSED (status 1 is b0 and not b1)
+                w = c.mul(p, 1 - sb[0] + self._get("b01"), "not_closed")
+            c.note_bound(w, 1)
+            self._cache[name] = w
+        return self._cache[name]
+
+    @property
+    def is_default(self) -> LinComb:
+        return self._get("is_default")
+
+    @property
+    def agreed_status(self) -> LinComb:
+        return self._get("agreed_status")
+
+    @property
+    def not_closed(self) -> LinComb:
+        return self._get("not_closed")
 
 
 _checked: weakref.WeakKeyDictionary[Circuit, dict[tuple[tuple[int, int], ...], _Slot]] = (
@@ -139,14 +169,7 @@ def _check_slot(c: Circuit, slot: SlotWires) -> _Slot:
         c.assert_product(present, c.sum(sb[2:]), 0, "status_le_3")
         c.assert_product(present, c.sum(kb[3:]), 0, "kind_le_4_high")
         c.assert_product(present, c.mul(kb[2], kb[0] + kb[1], "kind_b2_low"), 0, "kind_le_4")
-        b01 = c.mul(sb[0], sb[1], "status_b0_b1")  # status == 3 when status <= 3
-        info = _Slot(
-            is_default=c.mul(present, b01, "is_default"),
-            agreed_status=c.mul(present, 1 - sb[1], "agreed_status"),  # status in {0, 1}
-            not_closed=c.mul(present, 1 - sb[0] + b01, "not_closed"),  # status != 1
-        )
-    for w in (info.is_default, info.agreed_status, info.not_closed):
-        c.note_bound(w, 1)
+    info = _Slot(c, present, sb)
     cache[key] = info
     return info
 
