@@ -1,21 +1,19 @@
 """The click application behind the `zkcredit` console script.
 
 Each noun lives in its own ``cli/_<noun>.py`` exposing one click group; register it
-below with one `cli.add_command(...)` line.
+below with one line in `_NOUNS` (imported only when that noun is used, so `proof verify`
+does not pay for the ledger's SQLAlchemy) or with `cli.add_command(...)`.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from typing import Any
 
 import click
-from zkcredit.cli._circuit import circuit_group
 from zkcredit.cli._common import EXIT_INTERNAL
-from zkcredit.cli._hash import hash_group
-from zkcredit.cli._ledger import ledger_group
-from zkcredit.cli._proof import proof_group
 
 from zkcredit import __version__
 from zkcredit.errors import ZkCreditError
@@ -39,9 +37,31 @@ def _json_error(ctx: click.Context, kind: str, message: str, code: int) -> None:
                               sort_keys=True, separators=(",", ":")))
 
 
+_NOUNS: dict[str, tuple[str, str]] = {
+    "circuit": ("zkcredit.cli._circuit", "circuit_group"),
+    "hash": ("zkcredit.cli._hash", "hash_group"),
+    "ledger": ("zkcredit.cli._ledger", "ledger_group"),
+    "proof": ("zkcredit.cli._proof", "proof_group"),
+    "vectors": ("zkcredit.cli._vectors", "vectors_group"),
+}
+"""Noun -> (module, click group attribute), imported on first use."""
+
+
 class _ZkCreditGroup(click.Group):
     """A group that turns zkcredit errors into `Error: ...` and their exit code (P1), and any
     other exception into `Internal error: ...` with exit 3 and no traceback (E5)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_NOUNS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in _NOUNS:
+            module_name, attr = _NOUNS[cmd_name]
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):  # pragma: no cover - registry typo
+                raise TypeError(f"{module_name}.{attr} is not a click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -71,11 +91,6 @@ def cli(ctx: click.Context, as_json: bool) -> None:
     """zkcredit: private credit attestations, Groth16 proofs and a loan ledger."""
     ctx.obj = {"json": as_json}
 
-
-cli.add_command(hash_group)
-cli.add_command(proof_group)
-cli.add_command(circuit_group)
-cli.add_command(ledger_group)
 
 
 def main(argv: list[str] | None = None) -> None:
