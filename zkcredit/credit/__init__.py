@@ -14,6 +14,14 @@ from .history import (
     new_blinding,
     new_holder_secret,
 )
+from .issuer import (
+    Attestation,
+    IssuerRegistry,
+    attestation_message,
+    issue_attestation,
+    issuer_leaf,
+    verify_attestation,
+)
 from .model import (
     DEFAULT_MODEL,
     SECONDS_PER_MONTH,
@@ -38,13 +46,18 @@ __all__ = [
     "DEFAULT_MODEL",
     "MAX_CAPACITY",
     "SECONDS_PER_MONTH",
+    "Attestation",
     "CreditRecord",
     "History",
+    "IssuerRegistry",
     "RecordKind",
     "RecordStatus",
     "ScoreModelV1",
+    "attestation_message",
     "history_commitment",
     "holder_commitment",
+    "issue_attestation",
+    "issuer_leaf",
     "new_blinding",
     "new_holder_secret",
     "new_salt",
@@ -55,4 +68,5 @@ __all__ = [
     "records_from_json",
     "score",
     "total_outstanding",
+    "verify_attestation",
 ]
