@@ -1,0 +1,744 @@
+"""Check zkcredit's conformance vectors without zkcredit: a second implementation.
+
+Usage::
+
+    python vectors/check_independent.py [DIR]
+
+This file does not import zkcredit. It has its own small implementations, written from
+the specifications, on Python ints: strict decimal parsing, BN254 point encodings (arkworks
+and snarkjs) with py_ecc's curve arithmetic, Poseidon with its parameters generated here
+from the Grain LFSR (Poseidon paper, Appendix F, as circomlib uses them), Poseidon Merkle
+trees, Baby Jubjub, BLAKE-512 (constants computed from the digits of pi and square
+roots of primes, not copied), EdDSA-Poseidon, the iden3 .r1cs/.wtns formats and a Groth16
+verifier over py_ecc's optimal-ate pairing. Ledger scenarios are not re-derived here (that
+would be a second ledger); their files are still covered by SHA256SUMS.
+
+Error names in the vectors are the class names of zkcredit.errors; this checker derives the
+same names from its own classification of each refusal (see vectors/README.md, "Refusals").
+Prints per-family counts; exits 1 naming the file and case of every mismatch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from functools import cache
+from math import isqrt
+from pathlib import Path
+from typing import Any
+
+from py_ecc import optimized_bn128 as bn
+from py_ecc.optimized_bn128 import optimized_pairing
+
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+assert bn.curve_order == R and bn.field_modulus == Q
+
+
+class Refused(Exception):
+    """A refusal; ``name`` is the zkcredit.errors class name the vectors use for it."""
+
+    def __init__(self, name: str, why: str = "") -> None:
+        super().__init__(f"{name}: {why}")
+        self.name = name
+
+
+class Mismatch(Exception):
+    pass
+
+
+def outcome(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Refused as exc:
+        return {"error": exc.name}
+
+
+# --- field ---------------------------------------------------------------------------------
+
+
+def parse_decimal(text: Any, modulus: int, big: str = "NonCanonicalScalar") -> int:
+    """Canonical decimal: ASCII digits, no sign/space, no leading zero, below the modulus;
+    longer than the modulus's digits is refused before conversion."""
+    if not isinstance(text, str) or not text:
+        raise Refused("InvalidEncoding", "not a non-empty string")
+    if not all("0" <= ch <= "9" for ch in text):
+        raise Refused("InvalidEncoding", "not only ASCII digits")
+    if len(text) > 1 and text[0] == "0":
+        raise Refused("InvalidEncoding", "leading zero")
+    if len(text) > len(str(modulus)) or int(text) >= modulus:
+        raise Refused(big, "not below the modulus")
+    return int(text)
+
+
+def scalars_from_bytes(data: bytes) -> list[int]:
+    if len(data) % 32:
+        raise Refused("InvalidEncoding", "length is not a multiple of 32")
+    out = [int.from_bytes(data[i:i + 32], "little") for i in range(0, len(data), 32)]
+    if any(v >= R for v in out):
+        raise Refused("NonCanonicalScalar", "element >= r")
+    return out
+
+
+def check_field(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    op = case["op"]
+    if op == "parse":
+        return outcome(lambda: str(parse_decimal(case["input"], R)))
+    if op == "from_bytes":
+        return outcome(lambda: str(scalars_from_bytes(bytes.fromhex(case["input"]))[0]))
+    a = [int(v) for v in case["args"]]
+
+    def inv(x: int) -> int:
+        if x == 0:
+            raise Refused("DivisionByZero", "inverse of 0")
+        return pow(x, R - 2, R)
+    ops: dict[str, Callable[[], int]] = {
+        "add": lambda: (a[0] + a[1]) % R, "sub": lambda: (a[0] - a[1]) % R,
+        "mul": lambda: a[0] * a[1] % R, "neg": lambda: -a[0] % R, "inv": lambda: inv(a[0])}
+    return outcome(lambda: str(ops[op]()))
+
+
+# --- BN254 points --------------------------------------------------------------------------
+
+# A point is None (infinity) or (x, y) with x, y tuples of 1 (G1) or 2 (G2) ints.
+B1 = (3,)
+B2 = tuple(bn.b2.coeffs)  # 3 / (9 + u)
+
+
+def fq_elem(v: tuple[int, ...]) -> Any:
+    return bn.FQ(v[0]) if len(v) == 1 else bn.FQ2(list(v))
+
+
+def on_curve(pt: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
+    x, y = fq_elem(pt[0]), fq_elem(pt[1])
+    b = bn.FQ(3) if len(pt[0]) == 1 else bn.b2
+    return bool(y * y == x * x * x + b)
+
+
+def to_py_ecc(pt: Any) -> Any:
+    if pt is None:
+        raise Mismatch("the point at infinity has no affine form")
+    x, y = fq_elem(pt[0]), fq_elem(pt[1])
+    one = bn.FQ.one() if len(pt[0]) == 1 else bn.FQ2.one()
+    return (x, y, one)
+
+
+def from_py_ecc(p: Any, degree: int) -> Any:
+    if bn.is_inf(p):
+        return None
+    x, y = bn.normalize(p)
+    if degree == 1:
+        return ((int(x),), (int(y),))
+    return (tuple(int(c) for c in x.coeffs), tuple(int(c) for c in y.coeffs))
+
+
+def in_subgroup(pt: Any) -> bool:
+    if pt is None or len(pt[0]) == 1:
+        return True  # BN254 G1 has cofactor 1
+    return bool(bn.is_inf(bn.multiply(to_py_ecc(pt), R)))
+
+
+def validate(pt: Any) -> Any:
+    if pt is None:
+        return None
+    for c in (*pt[0], *pt[1]):
+        if c >= Q:
+            raise Refused("NonCanonicalCoordinate", "coordinate >= q")
+    if not on_curve(pt):
+        raise Refused("PointNotOnCurve", "y^2 != x^3 + b")
+    if not in_subgroup(pt):
+        raise Refused("PointNotInSubgroup", "r * P != O")
+    return pt
+
+
+def neg_elem(v: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(-c % Q for c in v)
+
+
+def is_larger(y: tuple[int, ...]) -> bool:
+    """arkworks' y > -y, Fq2 compared by c1 first."""
+    return tuple(reversed(y)) > tuple(reversed(neg_elem(y)))
+
+
+def sqrt_fq(a: int) -> int | None:
+    r = pow(a, (Q + 1) // 4, Q)  # q = 3 mod 4
+    return r if r * r % Q == a % Q else None
+
+
+def sqrt_fq2(a: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Square root in Fq2 = Fq[u]/(u^2 + 1) for q = 3 mod 4 (the complex method)."""
+    a0, a1 = a
+    if a1 == 0:
+        s = sqrt_fq(a0)
+        if s is not None:
+            return (s, 0)
+        s = sqrt_fq(-a0 % Q)
+        return (0, s) if s is not None else None
+    norm = sqrt_fq((a0 * a0 + a1 * a1) % Q)
+    if norm is None:
+        return None
+    half = pow(2, Q - 2, Q)
+    for n in (norm, -norm % Q):
+        x0 = sqrt_fq((a0 + n) * half % Q)
+        if x0 is not None and x0 != 0:
+            x1 = a1 * pow(2 * x0, Q - 2, Q) % Q
+            cand = (x0, x1)
+            sq = fq_elem(cand) * fq_elem(cand)
+            if tuple(int(c) for c in sq.coeffs) == (a0, a1):
+                return cand
+    return None
+
+
+def decode_arkworks(data: bytes, degree: int, compressed: bool) -> Any:
+    """arkworks 0.5 short-Weierstrass encoding: LE coordinates (Fq2: c0 then c1), flags in
+    the top two bits of the last byte (0x80: y is the larger root, 0x40: infinity)."""
+    size = 32 * degree * (1 if compressed else 2)
+    if len(data) != size:
+        raise Refused("InvalidEncoding", f"expected {size} bytes")
+    raw = bytearray(data)
+    flags = raw[-1] & 0xC0
+    raw[-1] &= 0x3F
+    if flags == 0xC0:
+        raise Refused("InvalidEncoding", "both flags set")
+    if flags == 0x40:
+        if any(raw):
+            raise Refused("InvalidEncoding", "infinity with coordinate bits")
+        return None
+    words = [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]
+    if any(w >= Q for w in words):
+        raise Refused("NonCanonicalCoordinate", "coordinate >= q")
+    x = tuple(words[:degree])
+    b = B1 if degree == 1 else B2
+    rhs = fq_elem(x) * fq_elem(x) * fq_elem(x) + fq_elem(b)
+    rhs_t = (int(rhs),) if degree == 1 else tuple(int(c) for c in rhs.coeffs)
+    if compressed:
+        root = sqrt_fq(rhs_t[0]) if degree == 1 else sqrt_fq2(rhs_t)
+        if root is None:
+            raise Refused("PointNotOnCurve", "no y for this x")
+        y = (root,) if isinstance(root, int) else root
+        if is_larger(y) != (flags == 0x80):
+            y = neg_elem(y)
+    else:
+        y = tuple(words[degree:])
+        if not on_curve((x, y)):
+            raise Refused("PointNotOnCurve", "y^2 != x^3 + b")
+        if is_larger(y) != (flags == 0x80):
+            raise Refused("InvalidEncoding", "y-sign flag disagrees with y")
+    return validate((x, y))
+
+
+def encode_arkworks(pt: Any, degree: int, compressed: bool) -> bytes:
+    if pt is None:
+        out = bytearray(32 * degree * (1 if compressed else 2))
+        out[-1] |= 0x40
+        return bytes(out)
+    x, y = pt
+    out = bytearray(b"".join(c.to_bytes(32, "little") for c in (x if compressed else x + y)))
+    if is_larger(y):
+        out[-1] |= 0x80
+    return bytes(out)
+
+
+def decode_snarkjs(obj: Any, degree: int) -> Any:
+    if not isinstance(obj, list) or len(obj) != 3:
+        raise Refused("InvalidEncoding", "not a triple")
+    if degree == 1:
+        x, y, z = ((parse_decimal(v, Q, "NonCanonicalCoordinate"),) for v in obj)
+    else:
+        if not all(isinstance(p, list) and len(p) == 2 for p in obj):
+            raise Refused("InvalidEncoding", "not pairs")
+        x, y, z = (tuple(parse_decimal(v, Q, "NonCanonicalCoordinate") for v in p) for p in obj)
+    one, zero = (1,) + (0,) * (degree - 1), (0,) * degree
+    if z == one:
+        return validate((x, y))
+    if z == zero:
+        if (x, y) != (zero, one):
+            raise Refused("InvalidEncoding", "bad infinity")
+        return None
+    raise Refused("InvalidEncoding", "z is neither 0 nor 1")
+
+
+def encode_snarkjs(pt: Any, degree: int) -> Any:
+    if degree == 1:
+        return ["0", "1", "0"] if pt is None else [str(pt[0][0]), str(pt[1][0]), "1"]
+    if pt is None:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    return [[str(c) for c in pt[0]], [str(c) for c in pt[1]], ["1", "0"]]
+
+
+def affine_json(pt: Any, degree: int) -> Any:
+    if pt is None:
+        return None
+    if degree == 1:
+        return [str(pt[0][0]), str(pt[1][0])]
+    return [[str(c) for c in pt[0]], [str(c) for c in pt[1]]]
+
+
+def check_points(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    degree = {"G1": 1, "G2": 2}[case["group"]]
+    if case["op"] == "decode":
+        form = case["form"]
+        if form == "snarkjs":
+            return outcome(lambda: affine_json(decode_snarkjs(case["input"], degree), degree))
+        return outcome(lambda: affine_json(decode_arkworks(
+            bytes.fromhex(case["input"]), degree, form == "compressed"), degree))
+    exp = case["expected"]
+    gen = bn.G1 if degree == 1 else bn.G2
+    pt = from_py_ecc(bn.multiply(gen, int(case["scalar"])), degree)
+
+    def describe(p: Any) -> dict[str, Any]:
+        return {"affine": affine_json(p, degree),
+                "compressed": encode_arkworks(p, degree, True).hex(),
+                "uncompressed": encode_arkworks(p, degree, False).hex(),
+                "snarkjs": encode_snarkjs(p, degree)}
+    got = describe(pt)
+    for form in ("compressed", "uncompressed"):
+        dec = outcome(lambda f=form: describe(decode_arkworks(bytes.fromhex(exp[f]), degree,
+                                                              f == "compressed")))
+        if dec != got:
+            return dec
+    dec = outcome(lambda: describe(decode_snarkjs(exp["snarkjs"], degree)))
+    return dec if dec != got else got
+
+
+# --- Poseidon ------------------------------------------------------------------------------
+
+ROUNDS_F = 8
+ROUNDS_P = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]
+
+
+def grain_bits(t: int, rounds_p: int) -> Any:
+    """The self-shrinking Grain LFSR stream of the Poseidon reference parameter script."""
+    seed = f"{1:02b}{0:04b}{254:012b}{t:012b}{ROUNDS_F:010b}{rounds_p:010b}" + "1" * 30
+    state = [int(c) for c in seed]
+
+    def clock() -> int:
+        new = state[62] ^ state[51] ^ state[38] ^ state[23] ^ state[13] ^ state[0]
+        state.pop(0)
+        state.append(new)
+        return new
+    for _ in range(160):
+        clock()
+    while True:
+        first = clock()
+        second = clock()
+        if first:
+            yield second
+
+
+@cache
+def poseidon_params(t: int) -> tuple[list[int], list[list[int]]]:
+    rounds_p = ROUNDS_P[t - 2]
+    bits = grain_bits(t, rounds_p)
+
+    def element() -> int:
+        v = 0
+        for _ in range(254):
+            v = (v << 1) | next(bits)
+        return v
+    constants = []
+    while len(constants) < (ROUNDS_F + rounds_p) * t:
+        v = element()
+        if v < R:
+            constants.append(v)
+    while True:
+        xs = [element() % R for _ in range(2 * t)]
+        if len(set(xs)) == 2 * t and all((xs[i] + xs[t + j]) % R for i in range(t)
+                                         for j in range(t)):
+            break
+    mds = [[pow(xs[i] + xs[t + j], R - 2, R) for j in range(t)] for i in range(t)]
+    return constants, mds
+
+
+def poseidon(inputs: list[int]) -> int:
+    if not 1 <= len(inputs) <= 16:
+        raise Refused("InvalidArgument", "Poseidon takes 1..16 inputs")
+    if any(not 0 <= v < R for v in inputs):
+        raise Refused("NonCanonicalScalar", "input >= r")
+    t = len(inputs) + 1
+    constants, mds = poseidon_params(t)
+    rounds_p = ROUNDS_P[t - 2]
+    state = [0, *inputs]
+    for rnd in range(ROUNDS_F + rounds_p):
+        state = [(s + constants[rnd * t + i]) % R for i, s in enumerate(state)]
+        full = rnd < ROUNDS_F // 2 or rnd >= ROUNDS_F // 2 + rounds_p
+        state = [pow(s, 5, R) if full or i == 0 else s for i, s in enumerate(state)]
+        state = [sum(mds[i][j] * state[j] for j in range(t)) % R for i in range(t)]
+    return state[0]
+
+
+def check_poseidon(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    return outcome(lambda: str(poseidon([int(v) for v in case["inputs"]])))
+
+
+# --- Merkle --------------------------------------------------------------------------------
+
+
+def tree_layers(leaves: list[int], depth: int) -> list[list[int]]:
+    layer = leaves + [0] * ((1 << depth) - len(leaves))
+    layers, empty = [layer], 0
+    for _ in range(depth):
+        up = poseidon([empty, empty])
+        layer = [up if layer[i] == layer[i + 1] == empty else poseidon(layer[i:i + 2])
+                 for i in range(0, len(layer), 2)]
+        layers.append(layer)
+        empty = up
+    return layers
+
+
+def check_merkle(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    op = case["op"]
+    if op in ("root", "path"):
+        layers = tree_layers([int(v) for v in case["leaves"]], case["depth"])
+        if op == "root":
+            return str(layers[-1][0])
+        i, depth = case["index"], case["depth"]
+        return {"root": str(layers[-1][0]), "leaf": str(layers[0][i]),
+                "siblings": [str(layers[k][(i >> k) ^ 1]) for k in range(depth)],
+                "path_bits": [(i >> k) & 1 for k in range(depth)]}
+
+    def verify() -> bool:
+        sibs, bits = [int(v) for v in case["siblings"]], case["path_bits"]
+        if len(sibs) != len(bits):
+            raise Refused("InvalidArgument", "lengths differ")
+        if any(v >= R for v in [int(case["root"]), int(case["leaf"]), *sibs]):
+            raise Refused("NonCanonicalScalar", "value >= r")
+        if any(b not in (0, 1) or isinstance(b, bool) for b in bits):
+            raise Refused("InvalidArgument", "path bit not 0/1")
+        cur = int(case["leaf"])
+        for s, b in zip(sibs, bits, strict=True):
+            cur = poseidon([s, cur] if b else [cur, s])
+        return cur == int(case["root"])
+    return outcome(verify)
+
+
+# --- Baby Jubjub, BLAKE-512, EdDSA-Poseidon --------------------------------------------------
+
+BJJ_A, BJJ_D = 168700, 168696
+BJJ_L = 2736030358979909402780800718157159386076813972158567259200215660948447373041
+BASE8 = (5299619240641551281634865583518297030282874472190772894086521144482721001553,
+         16950150798460657717958625567821834550301663161624707787222815936182638968203)
+
+
+def bjj_add(p: tuple[int, int], q: tuple[int, int]) -> tuple[int, int]:
+    (x1, y1), (x2, y2) = p, q
+    k = BJJ_D * x1 * x2 * y1 * y2 % R
+    x3 = (x1 * y2 + y1 * x2) * pow(1 + k, R - 2, R) % R
+    y3 = (y1 * y2 - BJJ_A * x1 * x2) * pow(1 - k, R - 2, R) % R
+    return (x3, y3)
+
+
+def bjj_mul(p: tuple[int, int], k: int) -> tuple[int, int]:
+    acc, cur = (0, 1), p
+    while k:
+        if k & 1:
+            acc = bjj_add(acc, cur)
+        cur = bjj_add(cur, cur)
+        k >>= 1
+    return acc
+
+
+def bjj_point(p: tuple[int, int]) -> tuple[int, int]:
+    if any(c >= R for c in p):
+        raise Refused("NonCanonicalCoordinate", "coordinate >= p")
+    x, y = p
+    if (BJJ_A * x * x + y * y - 1 - BJJ_D * x * x * y * y) % R:
+        raise Refused("PointNotOnCurve", "not on Baby Jubjub")
+    return p
+
+
+def bjj_pack(p: tuple[int, int]) -> bytes:
+    out = bytearray(p[1].to_bytes(32, "little"))
+    if p[0] > (R - 1) // 2:
+        out[31] |= 0x80
+    return bytes(out)
+
+
+def _pi_hex_words(n: int) -> list[int]:
+    """The first n 64-bit words of the fractional part of pi (Machin's formula)."""
+    bits = 64 * n + 64
+    one = 1 << bits
+
+    def arctan_inv(x: int) -> int:
+        total, term, k, sign = 0, one // x, 1, 1
+        while term:
+            total += sign * (term // k)
+            term //= x * x
+            k += 2
+            sign = -sign
+        return total
+    pi = 4 * (4 * arctan_inv(5) - arctan_inv(239))
+    frac = (pi - 3 * one) >> 64
+    return [(frac >> (64 * (n - 1 - i))) & (2**64 - 1) for i in range(n)]
+
+
+def _sqrt_prime_words() -> list[int]:
+    """Fractional parts of the square roots of the first 8 primes (the SHA-512 IV)."""
+    return [isqrt(p << 128) & (2**64 - 1) for p in (2, 3, 5, 7, 11, 13, 17, 19)]
+
+
+BLAKE_C = _pi_hex_words(16)
+BLAKE_IV = _sqrt_prime_words()
+SIGMA = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
+    [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
+    [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
+    [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
+    [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
+    [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
+    [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
+    [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
+    [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+]
+M64 = 2**64 - 1
+
+
+def _rot(x: int, n: int) -> int:
+    return ((x >> n) | (x << (64 - n))) & M64
+
+
+def _blake_g(v: list[int], m: list[int], abcd: tuple[int, int, int, int], s0: int,
+             s1: int) -> None:
+    """BLAKE-512's G on the state words abcd with message words m[s0], m[s1]."""
+    a, b, c, d = abcd
+    v[a] = (v[a] + v[b] + (m[s0] ^ BLAKE_C[s1])) & M64
+    v[d] = _rot(v[d] ^ v[a], 32)
+    v[c] = (v[c] + v[d]) & M64
+    v[b] = _rot(v[b] ^ v[c], 25)
+    v[a] = (v[a] + v[b] + (m[s1] ^ BLAKE_C[s0])) & M64
+    v[d] = _rot(v[d] ^ v[a], 16)
+    v[c] = (v[c] + v[d]) & M64
+    v[b] = _rot(v[b] ^ v[c], 11)
+
+
+def blake512(msg: bytes) -> bytes:
+    """BLAKE-512 (the SHA-3 finalist, 16 rounds), for messages of any length."""
+    bitlen = len(msg) * 8
+    padded = bytearray(msg) + b"\x80"
+    while len(padded) % 128 != 112:
+        padded += b"\x00"
+    padded[-1] |= 0x01
+    padded += bitlen.to_bytes(16, "big")
+    h = list(BLAKE_IV)
+    for blk in range(len(padded) // 128):
+        block = padded[blk * 128:(blk + 1) * 128]
+        m = [int.from_bytes(block[i * 8:i * 8 + 8], "big") for i in range(16)]
+        # bits of the message hashed so far; 0 for a block holding only padding
+        counted = min(bitlen, (blk + 1) * 1024) if blk * 1024 < bitlen else 0
+        t0, t1 = counted & M64, counted >> 64
+        v = [*h, BLAKE_C[0], BLAKE_C[1], BLAKE_C[2], BLAKE_C[3],
+             t0 ^ BLAKE_C[4], t0 ^ BLAKE_C[5], t1 ^ BLAKE_C[6], t1 ^ BLAKE_C[7]]
+
+        for rnd in range(16):
+            s = SIGMA[rnd % 10]
+            for i, (a, b, c, dd) in enumerate([(0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14),
+                                               (3, 7, 11, 15), (0, 5, 10, 15), (1, 6, 11, 12),
+                                               (2, 7, 8, 13), (3, 4, 9, 14)]):
+                _blake_g(v, m, (a, b, c, dd), s[2 * i], s[2 * i + 1])
+        h = [h[i] ^ v[i] ^ v[i + 8] for i in range(8)]
+    return b"".join(w.to_bytes(8, "big") for w in h)
+
+
+def eddsa_verify(a: tuple[int, int], msg: int, r8: tuple[int, int], s: int) -> bool:
+    if s >= BJJ_L:
+        raise Refused("NonCanonicalSignature", "S >= l")
+    bjj_point(r8)
+    if msg >= R:
+        raise Refused("NonCanonicalScalar", "message >= p")
+    bjj_point(a)
+    if bjj_mul(a, 8) == (0, 1):
+        raise Refused("LowOrderPoint", "key of order dividing 8")
+    if bjj_mul(a, BJJ_L) != (0, 1):
+        raise Refused("PointNotInSubgroup", "key outside the order-l subgroup")
+    hm = poseidon([r8[0], r8[1], a[0], a[1], msg])
+    if bjj_mul(BASE8, s) != bjj_add(r8, bjj_mul(a, 8 * hm)):
+        raise Refused("InvalidSignature", "equation fails")
+    return True
+
+
+def check_eddsa(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    def pt(v: list[str]) -> tuple[int, int]:
+        return (int(v[0]), int(v[1]))
+    if case["op"] == "verify":
+        return outcome(lambda: eddsa_verify(pt(case["public_key"]), int(case["message"]),
+                                            pt(case["R8"]), int(case["S"])))
+    key, msg = bytes.fromhex(case["private_key"]), int(case["message"])
+    digest = bytearray(blake512(key))
+    digest[0] &= 0xF8
+    digest[31] &= 0x7F
+    digest[31] |= 0x40
+    s = int.from_bytes(digest[:32], "little")
+    a = bjj_mul(BASE8, s >> 3)
+    r = int.from_bytes(blake512(bytes(digest[32:]) + msg.to_bytes(32, "little")), "little")
+    r8 = bjj_mul(BASE8, r % BJJ_L)
+    sig_s = (r % BJJ_L + poseidon([r8[0], r8[1], a[0], a[1], msg]) * s) % BJJ_L
+    eddsa_verify(a, msg, r8, sig_s)
+    return {"public_key": [str(a[0]), str(a[1])], "packed_public_key": bjj_pack(a).hex(),
+            "R8": [str(r8[0]), str(r8[1])], "S": str(sig_s),
+            "packed_signature": (bjj_pack(r8) + sig_s.to_bytes(32, "little")).hex()}
+
+
+# --- iden3 .r1cs / .wtns and Groth16 -------------------------------------------------------
+
+
+def iden3_sections(data: bytes, magic: bytes) -> dict[int, bytes]:
+    if data[:4] != magic:
+        raise Mismatch(f"not a {magic.decode()} file")
+    n = int.from_bytes(data[8:12], "little")
+    pos, out = 12, {}
+    for _ in range(n):
+        kind = int.from_bytes(data[pos:pos + 4], "little")
+        size = int.from_bytes(data[pos + 4:pos + 12], "little")
+        out[kind] = data[pos + 12:pos + 12 + size]
+        pos += 12 + size
+    return out
+
+
+def read_r1cs(data: bytes) -> tuple[dict[str, int], list[list[dict[int, int]]]]:
+    sec = iden3_sections(data, b"r1cs")
+    h = sec[1]
+    n8 = int.from_bytes(h[:4], "little")
+    if int.from_bytes(h[4:4 + n8], "little") != R:
+        raise Mismatch("r1cs prime is not the BN254 scalar field")
+    vals = [int.from_bytes(h[4 + n8 + 4 * i:8 + n8 + 4 * i], "little") for i in range(4)]
+    m = int.from_bytes(h[4 + n8 + 24:4 + n8 + 28], "little")
+    header = {"n_wires": vals[0], "n_public": vals[1] + vals[2], "n_constraints": m}
+    body, pos, constraints = sec[2], 0, []
+    for _ in range(m):
+        lcs = []
+        for _ in range(3):
+            terms = int.from_bytes(body[pos:pos + 4], "little")
+            pos += 4
+            lc = {}
+            for _ in range(terms):
+                wire = int.from_bytes(body[pos:pos + 4], "little")
+                lc[wire] = int.from_bytes(body[pos + 4:pos + 4 + n8], "little")
+                pos += 4 + n8
+            lcs.append(lc)
+        constraints.append(lcs)
+    return header, constraints
+
+
+def read_wtns(data: bytes) -> list[int]:
+    sec = iden3_sections(data, b"wtns")
+    n8 = int.from_bytes(sec[1][:4], "little")
+    n = int.from_bytes(sec[1][4 + n8:8 + n8], "little")
+    return [int.from_bytes(sec[2][i * n8:(i + 1) * n8], "little") for i in range(n)]
+
+
+def groth16_verify(vk: dict[str, Any], public: Any, proof: dict[str, Any]) -> bool:
+    if vk.get("protocol") != "groth16" or proof.get("protocol") != "groth16":
+        raise Refused("UnsupportedFormat", "protocol")
+    if vk.get("curve") != "bn128" or proof.get("curve") != "bn128":
+        raise Refused("UnsupportedFormat", "curve")
+    alpha = decode_snarkjs(vk["vk_alpha_1"], 1)
+    beta, gamma, delta = (decode_snarkjs(vk[k], 2) for k in
+                          ("vk_beta_2", "vk_gamma_2", "vk_delta_2"))
+    ic = [decode_snarkjs(p, 1) for p in vk["IC"]]
+    if gamma == delta or delta == from_py_ecc(bn.G2, 2):
+        raise Refused("InvalidArgument", "degenerate key")
+    if not isinstance(public, list) or len(public) != len(ic) - 1:
+        raise Refused("InvalidArgument", "public input count")
+    x = [parse_decimal(v, R) for v in public]
+    a, b, c = (decode_snarkjs(proof["pi_a"], 1), decode_snarkjs(proof["pi_b"], 2),
+               decode_snarkjs(proof["pi_c"], 1))
+    if a is None or b is None or c is None:
+        raise Refused("InvalidArgument", "proof point at infinity")
+    acc = to_py_ecc(ic[0]) if ic[0] is not None else bn.Z1
+    for xi, p in zip(x, ic[1:], strict=True):
+        if p is not None:
+            acc = bn.add(acc, bn.multiply(to_py_ecc(p), xi))
+    # e(A, B) = e(alpha, beta) e(acc, gamma) e(C, delta)  <=>  product with negations = 1
+    pairs = [(to_py_ecc(b), to_py_ecc(a)), (to_py_ecc(beta), bn.neg(to_py_ecc(alpha))),
+             (to_py_ecc(gamma), bn.neg(acc)), (to_py_ecc(delta), bn.neg(to_py_ecc(c)))]
+    f = bn.FQ12.one()
+    for g2, g1 in pairs:
+        if not bn.is_inf(g1):
+            f = f * optimized_pairing.pairing(g2, g1, final_exponentiate=False)
+    return bool(optimized_pairing.final_exponentiate(f) == bn.FQ12.one())
+
+
+def check_groth16(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    if case["op"] == "r1cs":
+        header, constraints = read_r1cs(safe_file(d, case["r1cs"]))
+        w = read_wtns(safe_file(d, case["wtns"]))
+        if len(w) != header["n_wires"] or w[0] != 1:
+            raise Mismatch("witness length or w[0]")
+        for k, (la, lb, lc) in enumerate(constraints):
+            ev = [sum(cf * w[i] for i, cf in lc_.items()) % R for lc_ in (la, lb, lc)]
+            if ev[0] * ev[1] % R != ev[2]:
+                raise Mismatch(f"constraint {k} is not satisfied")
+        return {**header, "public": [str(v) for v in w[1:1 + header["n_public"]]]}
+    return outcome(lambda: groth16_verify(doc["keys"][case["key"]], case["public"],
+                                          case["proof"]))
+
+
+def safe_file(d: Path, name: str) -> bytes:
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise Mismatch(f"{name!r} is not a plain file name")
+    return (d / name).read_bytes()
+
+
+# --- driver -------------------------------------------------------------------------------------
+
+CHECKERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Path], Any]] = {
+    "field": check_field, "points": check_points, "poseidon": check_poseidon,
+    "merkle": check_merkle, "eddsa": check_eddsa, "groth16": check_groth16,
+}
+NOT_CHECKED = {"ledger": "needs a second ledger implementation"}
+
+
+def main(argv: list[str]) -> int:
+    d = Path(argv[0]) if argv else Path(__file__).resolve().parent
+    failures: list[str] = []
+    listed: dict[str, str] = {}
+    for line in (d / "SHA256SUMS").read_text().splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    for name, digest in sorted(listed.items()):
+        path = d / name
+        if not path.is_file():
+            failures.append(f"{name}: listed in SHA256SUMS but missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            failures.append(f"{name}: checksum mismatch")
+    for path in sorted(d.iterdir()):
+        if path.suffix in (".json", ".r1cs", ".wtns") and path.name not in listed:
+            failures.append(f"{path.name}: not listed in SHA256SUMS")
+    for path in sorted(d.glob("*.json")):
+        doc = json.loads(path.read_text())
+        family = doc.get("family")
+        if doc.get("format") != "zkcredit-vectors" or doc.get("version") != 1:
+            failures.append(f"{path.name}: not a zkcredit-vectors v1 file")
+            continue
+        if family in NOT_CHECKED:
+            print(f"{family}: {len(doc['cases'])} cases not checked ({NOT_CHECKED[family]})")
+            continue
+        if family not in CHECKERS:
+            print(f"{family}: no independent checker for this family yet")
+            continue
+        passed = 0
+        for case in doc["cases"]:
+            try:
+                got = CHECKERS[family](case, doc, d)
+            except Exception as exc:  # any crash is a named failure
+                failures.append(f"{path.name}: case {case.get('id')}: {type(exc).__name__}: "
+                                f"{exc}")
+                continue
+            if got != case["expected"]:
+                failures.append(f"{path.name}: case {case.get('id')}: expected "
+                                f"{json.dumps(case['expected'])[:120]}, got "
+                                f"{json.dumps(got)[:120]}")
+            else:
+                passed += 1
+        print(f"{family}: {passed}/{len(doc['cases'])} cases agree")
+    for f in failures:
+        print(f"FAIL {f}", file=sys.stderr)
+    print(f"{'FAILED' if failures else 'OK'}: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
