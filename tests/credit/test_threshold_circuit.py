@@ -371,6 +371,8 @@ def test_groth16_round_trip_capacity_32(world: World) -> None:
     t1 = time.perf_counter()
     pk, vk = groth16.setup(compiled.r1cs)
     t2 = time.perf_counter()
+    compiled.solve(world.inputs)  # the first solve also builds the native solver
+    t2b = time.perf_counter()
     witness = compiled.solve(world.inputs)
     t3 = time.perf_counter()
     proof = groth16.prove(pk, compiled.r1cs, witness)
@@ -386,5 +388,6 @@ def test_groth16_round_trip_capacity_32(world: World) -> None:
     print(
         f"\nthreshold n32: {compiled.r1cs.n_constraints} constraints, "
         f"{compiled.r1cs.n_wires} wires; compile {t1 - t0:.2f} s, setup {t2 - t1:.2f} s, "
-        f"solve {t3 - t2:.3f} s, prove {t4 - t3:.2f} s, verify {t5 - t4:.3f} s"
+        f"first solve {t2b - t2:.3f} s, solve {t3 - t2b:.3f} s, prove {t4 - t3:.2f} s, "
+        f"verify {t5 - t4:.3f} s"
     )
