@@ -40,6 +40,7 @@ from .records import (
     records_from_csv,
     records_from_json,
 )
+from .wallet import Wallet
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -53,6 +54,7 @@ __all__ = [
     "RecordKind",
     "RecordStatus",
     "ScoreModelV1",
+    "Wallet",
     "attestation_message",
     "history_commitment",
     "holder_commitment",
