@@ -36,6 +36,7 @@ from zkcredit.credit.threshold import (
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa, groth16
 from zkcredit.hazmat.poseidon import poseidon_hash
+from zkcredit.testing import uniqueness_sweep
 
 R = bj.FIELD_MODULUS
 DAY = 86_400
@@ -314,10 +315,10 @@ def test_assignment_refuses_in_plain_python(world: World) -> None:
         public_signals({k: v for k, v in world.inputs.items() if k != "nonce"})
 
 
-def _small_opening(c: Circuit) -> None:
+def _small_opening(c: Circuit, n: int = 4) -> None:
     commitment = c.public("commitment")
-    slots = declare_slots(c, 4)
-    salts = c.private_list("salt", 4)
+    slots = declare_slots(c, n)
+    salts = c.private_list("salt", n)
     got = open_history(c, [s.present for s in slots], [s.fields() for s in slots], salts,
                        blinding=c.private("blinding"), holder_secret=c.private("holder_secret"))
     c.assert_equal(got, commitment, "commitment")
@@ -360,6 +361,20 @@ def test_open_history_matches_plain_python(
     }
     assert _refused(small_opening, inputs) is None
     assert _refused(small_opening, _with(inputs, commitment=(inputs["commitment"] + 1) % R))
+
+
+@pytest.mark.slow
+def test_A8_open_history_leaves_no_wire_free() -> None:
+    """Picus-style sweep (+1 on every internal wire) of the opening at capacity 2 (~11 s)."""
+    c = Circuit("open_history_2")
+    _small_opening(c, 2)
+    compiled = c.compile()
+    history = History(RECORDS[:1], [5], 2)
+    inputs: dict[str, Any] = {
+        "commitment": history.commitment(3, 4), **slot_assignment(history),
+        "salt": [5, 0], "blinding": 3, "holder_secret": 4,
+    }
+    assert uniqueness_sweep(compiled, inputs, deltas=(1,)) == []
 
 
 @pytest.mark.slow
