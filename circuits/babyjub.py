@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from zkcredit.circuit import Circuit, LinComb, R
+from zkcredit.circuit import Circuit, LinComb, R, Template
 from zkcredit.errors import InvalidArgument, UnsafeCircuit
 from zkcredit.hazmat import babyjub as bj
 
@@ -300,6 +300,25 @@ def fixed_base_mul(
 # --- variable base --------------------------------------------------------------------------
 
 
+def _step_body(c: Circuit, ins: list[LinComb]) -> list[LinComb]:
+    """One right-to-left step: D' = 2D, acc' = acc + b * D' (b proven boolean by the caller)."""
+    b, acc_u, acc_v, d_u, d_v = ins
+    dbl = _mont_double(c, _Mont(d_u, d_v), "dbl")
+    added = _mont_add(c, _Mont(acc_u, acc_v), dbl, "add")
+    return [
+        acc_u + c.mul(b, added.u - acc_u, "sel_u"),
+        acc_v + c.mul(b, added.v - acc_v, "sel_v"),
+        dbl.u,
+        dbl.v,
+    ]
+
+
+@lru_cache(maxsize=1)
+def _step_template() -> Template:
+    return Template.record("babyjub_mul_step", 5, _step_body)
+
+
+
 def scalar_mul(
     c: Circuit,
     bits: Sequence[LinComb | int],
@@ -326,13 +345,10 @@ def scalar_mul(
                     base = _from_mont(c, base_m)
                 acc_m, dbl_m = base_m, base_m
                 for j in range(start + 1, stop):
-                    with c.scope(f"bit{j}"):
-                        dbl_m = _mont_double(c, dbl_m, "dbl")
-                        added = _mont_add(c, acc_m, dbl_m, "add")
-                        acc_m = _Mont(
-                            acc_m.u + c.mul(bs[j], added.u - acc_m.u, "sel_u"),
-                            acc_m.v + c.mul(bs[j], added.v - acc_m.v, "sel_v"),
-                        )
+                    au, av, du, dv = c.instantiate(
+                        _step_template(), [bs[j], *acc_m, *dbl_m], f"bit{j}"
+                    )
+                    acc_m, dbl_m = _Mont(au, av), _Mont(du, dv)
                 acc = _from_mont(c, acc_m)
                 # acc = (v - b0 + 1) * Q: add -(1 - b0) * Q, i.e. identity when b0 = 1.
                 b0 = bs[start]
