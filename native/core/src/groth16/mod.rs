@@ -2,6 +2,7 @@
 //! the foundation's kernels (arkworks fields, FFT domains, our batch-affine MSM).
 //!
 //! One file per stage (STYLE A1): [`setup`] (development single-party key generation),
+//! [`ceremony`] (multi-party setup with a verifiable transcript, BN254),
 //! [`prove`] (the zero-knowledge prover and its `*_no_zk` test variant), [`verify`]
 //! (prepared verifying key, single and batch verification); [`data`] holds the key,
 //! proof and constraint-matrix types and their byte forms.
@@ -14,6 +15,7 @@
 //! independent. The verification equation is the standard one, so keys and proofs are
 //! interchangeable with snarkjs / Ethereum verifiers.
 
+pub mod ceremony;
 pub mod data;
 pub mod prove;
 pub mod setup;
