@@ -301,6 +301,8 @@ def test_model_id_is_the_documented_chain() -> None:
     for i in range(0, len(items), 15):
         h = poseidon_hash_reference([h, *items[i:i + 15]])
     assert DEFAULT_MODEL.model_id() == h
+    # Pinned (docs/score-model.md): changing v1's published parameters must be deliberate.
+    assert h == 21849838158755383611624513972763216675946205916339463918267864091341268850087
     assert len(fields) == 48 and fields[:5] == [1, 300, 850, 30, 84 * SECONDS_PER_MONTH]
     other = dataclasses.replace(DEFAULT_MODEL, late_days=31)
     assert other.model_id() != DEFAULT_MODEL.model_id()
