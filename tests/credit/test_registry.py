@@ -92,6 +92,7 @@ def test_off_curve_and_non_canonical_refused() -> None:
         reg.add(bj.Point(1, 2))
     with pytest.raises(errors.NonCanonicalCoordinate):
         reg.add(bj.Point(KEYS[0].x + P, KEYS[0].y))
+    assert bj.Point(1, 2) not in reg and (1,) not in reg and "key" not in reg
 
 
 def test_file_round_trip(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from zkcredit.errors import (
     InvalidArgument,
     InvalidEncoding,
     IssuerNotRegistered,
+    MalformedInput,
     NonCanonicalCoordinate,
     NonCanonicalScalar,
     NonCanonicalSignature,
@@ -303,7 +304,10 @@ class IssuerRegistry:
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, tuple) or len(key) != 2:
             return False
-        return self._slot_of(key) is not None
+        try:
+            return self._slot_of(key) is not None
+        except MalformedInput:  # not a curve point: certainly not registered
+            return False
 
     def add(self, key: tuple[int, int]) -> int:
         """Admit ``key`` (refused unless it passes `eddsa.check_issuer_key`); the new root."""
