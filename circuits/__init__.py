@@ -14,4 +14,7 @@ constrains, what it assumes and what it leaves free (STYLE G2):
 - `division`: inverse, div, int_divmod
 - `poseidon`: poseidon (circomlib-compatible, arities 1–16)
 - `merkle`: merkle_root, merkle_path_root, assert_merkle_inclusion
+- `babyjub`: Baby Jubjub assert_on_curve, point_add, point_double, mul_by_cofactor,
+  fixed_base_mul, scalar_mul
+- `eddsa`: eddsa_poseidon_verify (EdDSA-Poseidon, circomlib-compatible)
 """
