@@ -209,12 +209,12 @@ def compile_command(ctx: click.Context, name: str, out: str) -> None:
     """Write NAME.r1cs (iden3) and NAME.program.json (solver program) into DIR."""
     if not _is_name(name):
         raise InvalidArgument(f"unknown circuit {name!r} (built-in: {', '.join(CIRCUITS)})")
-    loaded = load_circuit(name)
     directory = Path(out)
     r1cs_path = directory / f"{name}.r1cs"
     program_path = directory / f"{name}.program.json"
-    _ensure_dir(directory)
     _refuse_existing(r1cs_path, program_path)
+    loaded = load_circuit(name)
+    _ensure_dir(directory)
     write_file_atomic(r1cs_path, loaded.r1cs_bytes)
     write_file_atomic(program_path, loaded.compiled.program.to_json().encode())
     r1cs = loaded.compiled.r1cs

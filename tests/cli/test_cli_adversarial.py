@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _cli_support import EXE, SNARKJS, Runner, Tiny, assert_clean_error, run
+from _cli_support import EXE, SNARKJS, Runner, Tiny, assert_clean_error, in_process, run
 
 from zkcredit.hazmat import groth16
 
@@ -64,8 +64,10 @@ def test_E1_baseline_real_snarkjs_triple_is_valid(runner: Runner) -> None:
 def test_E1_hostile_amounts_on_the_ledger(runner: Runner, tmp_path: Path) -> None:
     db = str(tmp_path / "l.db")
     assert runner("ledger", "--db", db, "init")[0] == 0
-    for amount in ("1.5", "1e3", "1_000", "0x10", "+5", "0", "9" * 5000,
-                   str(2**63), "NaN", "inf", "\u0661"):
+    amounts = ["1.5", "1e3", "9" * 5000, "1_000", "0x10", "+5", "0", str(2**63), "NaN",
+               "inf", "\u0661"]
+    # Each ledger subprocess pays for SQLAlchemy's import: the first three suffice there.
+    for amount in amounts if runner is in_process else amounts[:3]:
         code, out, err = runner("ledger", "--db", db, "deposit", "alice", amount)
         assert_clean_error(code, out, err, 2, "amount")
     code, out, err = runner("ledger", "--db", db, "deposit", "alice", "-5")
