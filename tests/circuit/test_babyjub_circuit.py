@@ -328,3 +328,21 @@ def test_A10_division_by_zero_is_unsatisfiable() -> None:
     compiled = check_circuit(_add_circuit, name="point_add_offcurve")
     with pytest.raises(UnsatisfiedConstraint):
         compiled.solve(_assign(p=(1, 1), q=(1, y2), out=(0, 0)))
+
+
+def test_incomplete_additions_are_never_exceptional_by_construction() -> None:
+    """Re-derive the bounds the Montgomery additions rely on (docs in circuits/babyjub.py)."""
+    plan = gb._fixed_plan(bj.BASE8, 251)
+    assert plan.n_mont == 83 and len(plan.windows) == 84
+    lo = hi = 0
+    for j in range(plan.n_mont):
+        pos, width = plan.windows[j]
+        t_lo, t_hi = 2 << pos, ((1 << width) + 1) << pos
+        if j:  # acc in [lo, hi] is added to an entry in [t_lo, t_hi]: never equal, never -entry
+            assert lo > 0 and hi < t_lo and hi + t_hi < L
+        lo, hi = lo + t_lo, hi + t_hi
+    # Every table entry is the claimed multiple of BASE8.
+    pos, width = plan.windows[5]
+    assert plan.tables[5][3] == gb._mont_const(bj.mul(bj.BASE8, 5 << pos))
+    # scalar_mul: in a segment the sum m + 2^j stays below 2^SEGMENT_BITS < l.
+    assert 1 << gb.SEGMENT_BITS < L
