@@ -172,3 +172,10 @@ def test_ledger_tradeline_mapping() -> None:
     with pytest.raises(InvalidArgument, match="amount"):
         record_from_ledger_tradeline(
             Tradeline(1, "5", "6", 1_700_000_000, 1_705_000_000, 0, 0, 0, "repaid"))
+
+
+def test_json_status_by_digit_string_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="status"):
+        records_from_json(json.dumps([{**GOOD, "status": "3"}]))
+    (r,) = records_from_json(json.dumps([{**GOOD, "status": "DEFAULT", "kind": 2}]))
+    assert r.status is RecordStatus.DEFAULT and r.kind is RecordKind.BNPL

@@ -7,9 +7,10 @@ aliases modulo r. The Merkle leaf is ``Poseidon([salt, *fields])`` with a random
 salt (`record_leaf`), so a leaf reveals nothing about a guessable record.
 
 Importers (`records_from_json`, `records_from_csv`, `record_from_ledger_tradeline`) are
-strict: ints only (no floats, no bools, no numeric strings in JSON), no unknown or
-missing fields, no duplicate JSON keys, and every error names the record (``record 3:``
-for JSON, ``line 7:`` for CSV, counting the header as line 1). Times are Unix seconds, or
+strict: ints only (no floats, no bools, no numeric strings in JSON), status and kind
+by name (any case) or by number, no unknown or missing fields, no duplicate JSON keys,
+and every error names the record (``record 3:`` for JSON, 0-based; ``line 7:`` for CSV,
+counting the header as line 1). Times are Unix seconds, or
 in CSV and JSON an ISO date ``"2024-05-01"`` read as 00:00:00 UTC of that day; no other
 date or time format is accepted.
 """
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from zkcredit._files import loads_strict
+from zkcredit._files import MAX_JSON_BYTES, loads_strict
 from zkcredit.errors import InvalidArgument, InvalidEncoding, NonCanonicalScalar
 from zkcredit.hazmat.poseidon import SCALAR_MODULUS, poseidon_hash
 
@@ -173,8 +174,6 @@ def _enum(enum: type[RecordStatus] | type[RecordKind], value: object, name: str)
     """An enum member from its int value or its (case-insensitive) name."""
     if isinstance(value, str):
         key = value.strip().upper()
-        if key.isdigit():
-            return _enum(enum, int(key), name)
         if key in enum.__members__:
             return enum[key]
     elif type(value) is int or isinstance(value, enum):
@@ -254,7 +253,7 @@ def records_from_json(data: bytes | str | object) -> list[CreditRecord]:
 def _csv_value(text: str, name: str) -> int | str:
     text = text.strip()
     if name in ("status", "kind"):
-        return text
+        return int(text) if _DIGITS.match(text) else text
     if name in ("opened_at", "updated_at") and _DATE.match(text):
         return text
     if not _DIGITS.match(text):
@@ -269,6 +268,8 @@ def records_from_csv(data: bytes | str) -> list[CreditRecord]:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise InvalidEncoding("records CSV is not UTF-8") from None
+    if len(text) > MAX_JSON_BYTES:
+        raise InvalidEncoding(f"records CSV of {len(text)} characters is too large")
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
