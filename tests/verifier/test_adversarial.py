@@ -102,13 +102,13 @@ def test_C5_rerandomized_and_resigned_proof_is_nullifier_reused(
     assert reason(verifier, again, ch, NOW + 2) == "nullifier-reused"
 
 
-def test_C5_nullifier_reused_even_before_the_pairing(
+def test_C5_atomic_consume_refuses_a_used_nullifier(
     verifier: Verifier, borrower: Borrower
 ) -> None:
     first = verifier.challenge(2, NOW)
     verifier.verify(borrower.present(first), first, NOW + 1)
-    # The atomic consume (not only the early lookup) refuses: a store that forgets the
-    # early lookup still refuses at consume.
+    # Not only the early lookup: the atomic consume itself refuses the used nullifier on a
+    # fresh, issued challenge (what a racing second verification would reach).
     second = verifier.challenge(2, NOW + 2)
     p = borrower.present(second)
     with pytest.raises(PresentationRefused) as info:

@@ -153,7 +153,7 @@ class LenderPolicy:
     model_ids: Sequence[int]
     #: tier (1..255) -> minimum score threshold proven for it; thresholds distinct.
     tiers: Mapping[int, int]
-    max_as_of_skew: int = 300
+    max_as_of_skew: int = 900  # keep >= challenge_lifetime, or late answers hit as-of-skew
     challenge_lifetime: int = 600
     epoch_seconds: int = 30 * 86_400
     no_default_months: int = 12

@@ -46,13 +46,27 @@ def _add(p: _Ext, q: _Ext) -> _Ext:
     return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
 
 
+def _double(p: _Ext) -> _Ext:
+    # Dedicated doubling for a = -1 (dbl-2008-hwcd): 4 squarings and 4 products.
+    x1, y1, z1, _ = p
+    a = x1 * x1 % _P
+    b = y1 * y1 % _P
+    c = 2 * z1 * z1 % _P
+    d = -a
+    e = ((x1 + y1) * (x1 + y1) - a - b) % _P
+    g = d + b
+    f = g - c
+    h = d - b
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
 def _mul(k: int, p: _Ext) -> _Ext:
+    """``k * p`` by double-and-add from the top bit (variable time: inputs are public)."""
     acc = _IDENTITY
-    while k:
-        if k & 1:
+    for bit in bin(k)[2:]:
+        acc = _double(acc)
+        if bit == "1":
             acc = _add(acc, p)
-        p = _add(p, p)
-        k >>= 1
     return acc
 
 
