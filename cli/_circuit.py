@@ -7,6 +7,7 @@ solver program), as ``circuit compile`` writes them; either file may be named.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -38,7 +39,9 @@ PROVING_KEY_FILE = "proving_key.bin"
 VERIFICATION_KEY_FILE = "verification_key.json"
 
 
+@functools.cache
 def _credit_score_bench() -> CompiledCircuit:
+    """Compiled once per process (deterministic: same definition, same bytes)."""
     from zkcredit.circuits.credit_score_bench import credit_score_bench  # noqa: PLC0415
 
     c = Circuit("credit_score_bench")

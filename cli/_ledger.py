@@ -433,6 +433,6 @@ def audit_command(ctx: click.Context) -> None:
                                                                 | set(report.credits))]
     human += [f"  PROBLEM: {p}" for p in report.problems]
     human.append("books balance" if report.ok else "AUDIT FAILED")
-    emit(ctx, "\n".join(human), _jsonable(data))  # type: ignore[arg-type]
+    emit(ctx, "\n".join(human), {k: _jsonable(v) for k, v in data.items()})
     if not report.ok:
         ctx.exit(1)
