@@ -1,0 +1,128 @@
+"""`present`: the borrower's side of a lender challenge, from wallet to signed presentation.
+
+The borrower answers a `Challenge` with a Groth16 proof of the threshold circuit, bound to
+the challenge's lender, nonce and epoch and to a per-lender Ed25519 key derived from the
+wallet (so two lenders see unrelated keys, nullifiers and proofs), then signs the bundle
+with that key. Everything that would make the proof fail is checked in plain Python first
+and refused with a message, so a borrower never waits for a proof that cannot verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from zkcredit.credit.issuer import Attestation, IssuerRegistry, verify_attestation
+from zkcredit.credit.model import DEFAULT_MODEL, ScoreModelV1
+from zkcredit.credit.threshold import (
+    build_threshold_circuit,
+    circuit_id,
+    public_signals,
+    threshold_assignment,
+)
+from zkcredit.credit.wallet import Wallet
+from zkcredit.errors import InvalidArgument, MalformedInput, Refused, ZkCreditError
+from zkcredit.hazmat import groth16
+from zkcredit.verifier import (
+    Challenge,
+    Presentation,
+    borrower_key_hash,
+    sign_presentation,
+    vk_hash,
+)
+
+__all__ = ["choose_attestation", "present"]
+
+Progress = Callable[[str], None]
+
+
+def choose_attestation(wallet: Wallet, as_of: int, registry: IssuerRegistry) -> Attestation:
+    """The wallet's attestation that covers its current commitment, is valid at ``as_of`` and
+    comes from an issuer in ``registry`` (the latest-expiring one if several qualify)."""
+    commitment = wallet.commitment()
+    usable: list[Attestation] = []
+    reasons: list[str] = []
+    for raw in wallet.attestations:
+        try:
+            att = Attestation.from_json_dict(raw)
+        except MalformedInput as exc:
+            reasons.append(f"unreadable attestation ({exc})")
+            continue
+        if att.commitment != commitment:
+            reasons.append("an attestation for an older version of the history")
+            continue
+        try:
+            verify_attestation(att, as_of)
+            registry.path(att.issuer)
+        except ZkCreditError as exc:
+            reasons.append(str(exc))
+            continue
+        usable.append(att)
+    if not usable:
+        detail = "; ".join(reasons) if reasons else "the wallet holds no attestation"
+        raise Refused(f"no attestation of the current history is usable at {as_of}: {detail}")
+    return max(usable, key=lambda a: a.not_after)
+
+
+def present(
+    wallet: Wallet,
+    challenge: Challenge,
+    *,
+    registry: IssuerRegistry,
+    proving_key: groth16.ProvingKey,
+    model: ScoreModelV1 | None = None,
+    progress: Progress | None = None,
+) -> Presentation:
+    """Answer ``challenge`` with a signed presentation built from ``wallet``.
+
+    ``registry`` is the lender's published issuer registry (its root must be the
+    challenge's); ``proving_key`` is the threshold circuit's key whose verifying key the
+    challenge names. Raises `Refused` when the wallet cannot satisfy the challenge (score,
+    predicates, no usable attestation) and `InvalidArgument` when the pieces do not match.
+    """
+    say = progress if progress is not None else (lambda _msg: None)
+    model = model if model is not None else DEFAULT_MODEL
+    if not isinstance(challenge, Challenge):
+        raise InvalidArgument("challenge must be a zkcredit.verifier.Challenge")
+    expected_circuit = circuit_id(wallet.capacity)
+    if challenge.circuit_id != expected_circuit:
+        raise InvalidArgument(
+            f"the challenge asks for circuit {challenge.circuit_id!r}; this wallet proves "
+            f"{expected_circuit!r}"
+        )
+    if vk_hash(proving_key.vk) != challenge.vk_hash:
+        raise InvalidArgument("the proving key does not match the challenge's verifying key hash")
+    if registry.root != challenge.registry_root:
+        raise InvalidArgument("the issuer registry given is not the one the challenge names")
+    if model.model_id() != challenge.model_id:
+        raise InvalidArgument("the challenge names another score model")
+
+    attestation = choose_attestation(wallet, challenge.as_of, registry)
+    lender_key = wallet.lender_key(challenge.lender_id)
+    key_hash = borrower_key_hash(lender_key.public_key().public_bytes_raw())
+    say("checking the history against the challenge")
+    assignment: dict[str, Any] = threshold_assignment(
+        wallet.history(),
+        wallet.holder_secret,
+        wallet.blinding,
+        attestation,
+        registry,
+        lender_id=challenge.lender_id,
+        epoch=challenge.epoch,
+        nonce=challenge.nonce,
+        as_of=challenge.as_of,
+        threshold=challenge.threshold,
+        borrower_key_hash=key_hash,
+        no_default_months=challenge.no_default_months,
+        max_outstanding=challenge.max_outstanding,
+        model=model,
+    )
+    compiled = build_threshold_circuit(wallet.capacity, model)
+    say(f"solving the witness ({compiled.r1cs.n_constraints} constraints)")
+    witness = compiled.solve(assignment)
+    say("proving (Groth16, zero-knowledge)")
+    proof = groth16.prove(proving_key, compiled.r1cs, witness)
+    say("signing the presentation with the per-lender key")
+    return sign_presentation(
+        lender_key, challenge.circuit_id, challenge.vk_hash, public_signals(assignment), proof
+    )
