@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from zkcredit.errors import InvalidArgument, PresentationRefused
+from zkcredit.errors import InvalidArgument, PresentationRefused, StorageError
 from zkcredit.verifier import (
     MemoryVerifierStore,
     SqliteVerifierStore,
@@ -159,3 +159,15 @@ def test_consume_of_unknown_challenge_is_refused(tmp_path: Path) -> None:
             store.consume(1, 2, 3, 0, NOW)
         assert info.value.reason == "unknown-challenge"
         assert not store.nullifier_used(1, 3)
+
+
+def test_sqlite_failures_are_storage_errors(tmp_path: Path) -> None:
+    store = SqliteVerifierStore(tmp_path / "v.db")
+    with sqlite3.connect(tmp_path / "v.db") as db:
+        db.execute("DROP TABLE nullifiers")
+    with pytest.raises(StorageError):
+        store.nullifier_used(1, 2)
+    store.record_challenge(1, 2, b"{}")
+    with pytest.raises(StorageError):
+        store.consume(1, 2, 3, 0, NOW)
+    assert not store.nonce_consumed(1, 2)  # the failed consume left nothing behind

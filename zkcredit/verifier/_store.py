@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -105,7 +106,7 @@ class SqliteVerifierStore:
             raise InvalidArgument("use MemoryVerifierStore for an in-memory store")
         self.path = Path(path)
         self._timeout = timeout
-        with closing(self._connect()) as db:
+        with self._db() as db:
             mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StorageError(f"{self.path}: journal_mode is {mode!r}, WAL is required")
@@ -122,8 +123,17 @@ class SqliteVerifierStore:
             raise
         return db
 
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection, closed after use; SQLite failures become `StorageError`."""
+        try:
+            with closing(self._connect()) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: {type(exc).__name__}: {exc}") from exc
+
     def record_challenge(self, lender_id: int, nonce: int, body: bytes) -> None:
-        with closing(self._connect()) as db:
+        with self._db() as db:
             try:
                 db.execute(
                     "INSERT INTO challenges (lender_id, nonce, body) VALUES (?, ?, ?)",
@@ -133,7 +143,7 @@ class SqliteVerifierStore:
                 raise InvalidArgument("a challenge with this nonce was already issued") from None
 
     def get_challenge(self, lender_id: int, nonce: int) -> bytes | None:
-        with closing(self._connect()) as db:
+        with self._db() as db:
             row = db.execute(
                 "SELECT body FROM challenges WHERE lender_id = ? AND nonce = ?",
                 (str(lender_id), str(nonce)),
@@ -141,14 +151,14 @@ class SqliteVerifierStore:
         return None if row is None else bytes(row[0])
 
     def nonce_consumed(self, lender_id: int, nonce: int) -> bool:
-        with closing(self._connect()) as db:
+        with self._db() as db:
             return db.execute(
                 "SELECT 1 FROM consumed_nonces WHERE lender_id = ? AND nonce = ?",
                 (str(lender_id), str(nonce)),
             ).fetchone() is not None
 
     def nullifier_used(self, lender_id: int, nullifier: int) -> bool:
-        with closing(self._connect()) as db:
+        with self._db() as db:
             return db.execute(
                 "SELECT 1 FROM nullifiers WHERE lender_id = ? AND nullifier = ?",
                 (str(lender_id), str(nullifier)),
@@ -156,7 +166,7 @@ class SqliteVerifierStore:
 
     def consume(self, lender_id: int, nonce: int, nullifier: int, epoch: int, now: int) -> None:
         lender, n, nf = str(lender_id), str(nonce), str(nullifier)
-        with closing(self._connect()) as db:
+        with self._db() as db:
             db.execute("BEGIN IMMEDIATE")  # takes the write lock before reading
             try:
                 issued = db.execute(
@@ -187,5 +197,6 @@ class SqliteVerifierStore:
                 )
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
