@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.util
 import json
 import time
 from collections.abc import Callable
@@ -50,33 +51,17 @@ def _credit_score_bench() -> CompiledCircuit:
 
 
 def _credit_threshold() -> CompiledCircuit:
-    """The issue-5 threshold circuit: whichever module of the credit layer provides it."""
-    for module_name in ("zkcredit.credit.threshold", "zkcredit.circuits.credit_threshold"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        builder = getattr(module, "compile_circuit", None)
-        if callable(builder):
-            compiled = builder()
-            if isinstance(compiled, CompiledCircuit):
-                return compiled
-        define = getattr(module, "credit_threshold", None)
-        if callable(define):
-            c = Circuit("credit_threshold")
-            define(c)
-            return c.compile()
-    raise InvalidArgument("the credit-threshold circuit is not available in this build")
+    """The issue-5 threshold circuit (capacity 32, the default score model)."""
+    try:
+        from zkcredit.credit.threshold import build_threshold_circuit  # noqa: PLC0415
+    except ImportError:
+        raise InvalidArgument("the credit-threshold circuit is not available in this build") \
+            from None
+    return build_threshold_circuit()
 
 
 def _threshold_available() -> bool:
-    for module_name in ("zkcredit.credit.threshold", "zkcredit.circuits.credit_threshold"):
-        try:
-            importlib.import_module(module_name)
-        except ImportError:
-            continue
-        return True
-    return False
+    return importlib.util.find_spec("zkcredit.credit.threshold") is not None
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,9 @@ class _Env:
 
     @contextmanager
     def open(self) -> Iterator[Ledger]:
+        sqlite = _sqlite_path(self.db)
+        if sqlite is not None and not sqlite.absolute().parent.is_dir():
+            raise InvalidArgument(f"database directory {sqlite.absolute().parent} does not exist")
         audit, record = _load_keys(self.keys)
         prices = _load_prices(self.prices)
         ledger = Ledger(self.url, primary_feed=_feed(prices["primary"]),
@@ -244,9 +247,16 @@ def init_command(ctx: click.Context) -> None:
     doc = {"format": KEYS_FORMAT, "version": 1, "audit_key": raw(audit),
            "record_key": raw(record)}
     write_file_atomic(env.keys, (json.dumps(doc, indent=2) + "\n").encode(), secret=True)
-    write_file_atomic(env.prices, _prices_bytes({"primary": None, "fallback": None}))
-    with env.open():
-        pass
+    try:
+        write_file_atomic(env.prices, _prices_bytes({"primary": None, "fallback": None}))
+        with env.open():
+            pass
+    except BaseException:
+        # Leave nothing half-made: keys for a database that was never created would
+        # block the next `init` (they are never overwritten).
+        for path in (env.keys, env.prices):
+            path.unlink(missing_ok=True)
+        raise
     pub = audit.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
     emit(ctx, f"ledger initialised: {env.url}\nkeys: {env.keys} (0600)\n"
               f"audit public key: {pub}",

@@ -104,3 +104,12 @@ def test_built_in_bench_circuit_compile_setup_prove_verify(tmp_path: Path) -> No
             "--proof", str(tmp_path / "p2.json"), "--public", str(tmp_path / "q2.json"))
     assert_clean_error(r.exit_code, r.stdout, r.stderr, 1, "not satisfied")
     assert not (tmp_path / "p2.json").exists()
+
+
+@pytest.mark.slow
+def test_credit_threshold_is_registered_with_the_contract_public_inputs() -> None:
+    r = run("--json", "circuit", "info", "credit-threshold")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["public_names"] == [
+        "registry_root", "model_id", "threshold", "as_of", "lender_id", "epoch", "nonce",
+        "nullifier", "borrower_key_hash", "no_default_months", "max_outstanding"]

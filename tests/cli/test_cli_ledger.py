@@ -203,3 +203,11 @@ def test_database_from_environment(ledger: L) -> None:
     r = run("--json", "ledger", "deposit", "alice", "77", env={"ZKCREDIT_LEDGER": str(ledger.db)})
     assert r.exit_code == 0, r.output
     assert ledger("status")["pool"]["cash"] == 77
+
+
+def test_failed_init_leaves_no_keys_behind(tmp_path: Path) -> None:
+    keys = tmp_path / "k.keys.json"
+    url = f"sqlite:///{tmp_path}/missing-dir/l.db"  # the database cannot be created
+    r = run("ledger", "--db", url, "--keys", str(keys), "init")
+    assert_clean_error(r.exit_code, r.stdout, r.stderr, 2, "does not exist")
+    assert not keys.exists() and not (tmp_path / "k.prices.json").exists()
