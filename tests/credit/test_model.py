@@ -353,3 +353,15 @@ def test_constraint_count_capacity_32(capsys: pytest.CaptureFixture[str]) -> Non
         print(f"\nconstraints at capacity 32 (each with the slot checks): {sizes}")
     # slot checks are 248 per slot; the score adds about 180 per slot.
     assert sizes["score"] < 14_000
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.lists(records(), min_size=25, max_size=32))
+def test_plain_equals_circuit_at_capacity_32(
+    data: st.DataObject, recs: list[CreditRecord]
+) -> None:
+    as_of = data.draw(as_of_for(recs))
+    a = {**slots_of(recs, 32), "score": score(DEFAULT_MODEL, recs, as_of),
+         "outstanding": total_outstanding(recs), "as_of": as_of}
+    assert satisfied(score_circuit(32), a)
+    assert not satisfied(score_circuit(32), {**a, "score": a["score"] + 1})  # type: ignore[operator]
