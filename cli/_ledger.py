@@ -14,6 +14,9 @@ State between invocations lives in three places:
 
 Every command takes ``--id`` (the idempotency key; default a fresh random id): repeating
 a command with the same id and arguments returns the stored receipt and changes nothing.
+Amounts are strict decimal integers of minor units in [1, 2^63). Under ``--json``,
+integers of 2^53 or more (field-element ids, share counts) are printed as decimal strings
+so JavaScript readers do not round them.
 """
 
 from __future__ import annotations
@@ -160,10 +163,14 @@ class _Env:
         self.prices = _prices_path(self.keys)
 
     @contextmanager
-    def open(self) -> Iterator[Ledger]:
+    def open(self, *, create: bool = False) -> Iterator[Ledger]:
+        """The ledger over the database, keys and feeds (``create`` only for `init`)."""
         sqlite = _sqlite_path(self.db)
         if sqlite is not None and not sqlite.absolute().parent.is_dir():
             raise InvalidArgument(f"database directory {sqlite.absolute().parent} does not exist")
+        if sqlite is not None and not create and not sqlite.exists():
+            raise InvalidArgument(f"ledger database {sqlite} does not exist "
+                                  "(run `zkcredit ledger init`)")
         audit, record = _load_keys(self.keys)
         prices = _load_prices(self.prices)
         ledger = Ledger(self.url, primary_feed=_feed(prices["primary"]),
@@ -249,7 +256,7 @@ def init_command(ctx: click.Context) -> None:
     write_file_atomic(env.keys, (json.dumps(doc, indent=2) + "\n").encode(), secret=True)
     try:
         write_file_atomic(env.prices, _prices_bytes({"primary": None, "fallback": None}))
-        with env.open():
+        with env.open(create=True):
             pass
     except BaseException:
         # Leave nothing half-made: keys for a database that was never created would

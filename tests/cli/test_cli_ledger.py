@@ -211,3 +211,10 @@ def test_failed_init_leaves_no_keys_behind(tmp_path: Path) -> None:
     r = run("ledger", "--db", url, "--keys", str(keys), "init")
     assert_clean_error(r.exit_code, r.stdout, r.stderr, 2, "does not exist")
     assert not keys.exists() and not (tmp_path / "k.prices.json").exists()
+
+
+def test_missing_database_is_not_silently_recreated(ledger: L) -> None:
+    ledger.db.unlink()
+    code, out, err = ledger.raw("deposit", "alice", "5")
+    assert_clean_error(code, out, err, 2, "ledger init")
+    assert not ledger.db.exists()
