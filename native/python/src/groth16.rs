@@ -18,7 +18,7 @@ fn core_err(e: CoreError) -> PyErr {
 
 macro_rules! groth16_module {
     ($modname:ident, $curve:ty, $module:tt) => {
-        mod $modname {
+        pub(crate) mod $modname {
             use super::*;
             use zkcredit_core::algebra::Curve;
 
@@ -110,7 +110,7 @@ macro_rules! groth16_module {
             /// wire indices in range, canonical coefficients).
             #[pyclass(name = "Groth16Matrices", module = $module, frozen)]
             pub struct PyMatrices {
-                m: Matrices<Fr>,
+                pub(crate) m: Matrices<Fr>,
             }
 
             #[pymethods]

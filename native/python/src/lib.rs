@@ -5,6 +5,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod algebra;
+mod ceremony;
 mod errors;
 mod groth16;
 mod poseidon;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     algebra::register_bn254(&bn254)?;
     poseidon::register(&bn254)?;
     groth16::register_bn254(&bn254)?;
+    ceremony::register(&bn254)?;
     solver::register(&bn254)?;
     m.add_submodule(&bn254)?;
 
