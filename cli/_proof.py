@@ -45,9 +45,9 @@ def verify_command(ctx: click.Context, verification_key: str, public: str, proof
     inputs = groth16.public_from_snarkjs(read_json(public, "public inputs"), vk.curve)
     pr = groth16.Proof.from_snarkjs(read_json(proof, "proof"))
     if groth16.verify(vk, inputs, pr):
-        click.echo("OK: the proof is valid")
+        emit(ctx, "OK: the proof is valid", {"valid": True})
         return
-    click.echo("INVALID: the proof does not verify")
+    emit(ctx, "INVALID: the proof does not verify", {"valid": False})
     ctx.exit(1)
 
 

@@ -112,3 +112,12 @@ def test_unknown_circuit_reference(tiny: Tiny, tmp_path: Path) -> None:
     r = run("proof", "create", "no-such-circuit", str(tiny.pk), str(tiny.inputs),
             "--proof", str(tmp_path / "p.json"), "--public", str(tmp_path / "q.json"))
     assert_clean_error(r.exit_code, r.stdout, r.stderr, 2, "neither a built-in circuit")
+
+
+def test_verify_json_output(tiny: Tiny, tmp_path: Path) -> None:
+    r = run("--json", "proof", "verify", str(tiny.vk), str(tiny.public), str(tiny.proof))
+    assert (r.exit_code, json.loads(r.stdout)) == (0, {"valid": True})
+    pub = tmp_path / "public.json"
+    pub.write_text(json.dumps(["1", "2"]))
+    r = run("--json", "proof", "verify", str(tiny.vk), str(pub), str(tiny.proof))
+    assert (r.exit_code, json.loads(r.stdout)) == (1, {"valid": False})
