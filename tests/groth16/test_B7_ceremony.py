@@ -285,6 +285,13 @@ def test_B7_no_contribution_is_refused() -> None:
         ceremony.finalize(_phase1(), _poly(1, "a").r1cs, fresh)
 
 
+def test_B7_phase_1_without_contribution_cannot_start_phase_2() -> None:
+    empty = ceremony.new_phase1(POWER)
+    ceremony.verify_phase1(empty)  # consistent, but tau = 1 is public
+    with pytest.raises(TranscriptInvalid, match="root of unity"):
+        ceremony.new_phase2(empty, _poly(1, "a").r1cs)
+
+
 # --- phase 1 tampering --------------------------------------------------------------------
 
 
