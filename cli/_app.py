@@ -8,6 +8,7 @@ does not pay for the ledger's SQLAlchemy) or with `cli.add_command(...)`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 from typing import Any
@@ -47,16 +48,22 @@ _NOUNS: dict[str, tuple[str, str]] = {
 """Noun -> (module, click group attribute), imported on first use."""
 
 
+def _installed(noun: str) -> bool:
+    """Whether the noun's module exists (one still being written is simply not listed;
+    an existing module that fails to import still fails loudly)."""
+    return importlib.util.find_spec(_NOUNS[noun][0]) is not None
+
+
 class _ZkCreditGroup(click.Group):
     """A group that turns zkcredit errors into `Error: ...` and their exit code (P1), and any
     other exception into `Internal error: ...` with exit 3 and no traceback (E5)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(_NOUNS))
+        return sorted(set(super().list_commands(ctx)) | {n for n in _NOUNS if _installed(n)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
-        if command is None and cmd_name in _NOUNS:
+        if command is None and cmd_name in _NOUNS and _installed(cmd_name):
             module_name, attr = _NOUNS[cmd_name]
             command = getattr(importlib.import_module(module_name), attr)
             if not isinstance(command, click.Command):  # pragma: no cover - registry typo
