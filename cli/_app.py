@@ -40,10 +40,14 @@ def _json_error(ctx: click.Context, kind: str, message: str, code: int) -> None:
 
 _NOUNS: dict[str, tuple[str, str]] = {
     "circuit": ("zkcredit.cli._circuit", "circuit_group"),
+    "demo": ("zkcredit.cli._demo", "demo_command"),
     "hash": ("zkcredit.cli._hash", "hash_group"),
+    "issuer": ("zkcredit.cli._issuer", "issuer_group"),
     "ledger": ("zkcredit.cli._ledger", "ledger_group"),
+    "lender": ("zkcredit.cli._lender", "lender_group"),
     "proof": ("zkcredit.cli._proof", "proof_group"),
     "vectors": ("zkcredit.cli._vectors", "vectors_group"),
+    "wallet": ("zkcredit.cli._wallet", "wallet_group"),
 }
 """Noun -> (module, click group attribute), imported on first use."""
 
