@@ -64,9 +64,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, threshold_cache: Path) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("e2e")
-    pk = development_keys(directory=tmp / "cache")
+    pk = development_keys(directory=threshold_cache)
     issuer_key = eddsa.generate_private_key()
     registry = IssuerRegistry()
     registry.add(eddsa.prv2pub(issuer_key))

@@ -166,6 +166,8 @@ def test_ledger_tradeline_mapping() -> None:
     for status in ("defaulted", "charged_off"):
         bad = Tradeline(1, "5", "6", 1_700_000_000, 1_705_000_000, 10_000, 0, 95, status)
         assert record_from_ledger_tradeline(bad).status is RecordStatus.DEFAULT
+    covered = Tradeline(1, "5", "6", 1_700_000_000, 1_705_000_000, 10_000, 10_000, 4, "liquidated")
+    assert record_from_ledger_tradeline(covered).status is RecordStatus.CLOSED
     with pytest.raises(InvalidArgument, match="status"):
         record_from_ledger_tradeline(
             Tradeline(1, "5", "6", 1_700_000_000, 1_705_000_000, 1, 0, 0, "open"))

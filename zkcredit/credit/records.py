@@ -319,6 +319,9 @@ def _rows_with_lines(reader: Any) -> Iterable[tuple[int, list[str]]]:
 
 _LEDGER_STATUS = {
     "repaid": RecordStatus.CLOSED,
+    # A liquidation that covered the whole debt closes the line with nothing owed; the
+    # lateness it had is kept in days_late. One that left a deficit is "charged_off".
+    "liquidated": RecordStatus.CLOSED,
     "defaulted": RecordStatus.DEFAULT,
     "charged_off": RecordStatus.DEFAULT,
 }
@@ -329,7 +332,8 @@ def record_from_ledger_tradeline(tradeline: Tradeline) -> CreditRecord:
     """Map a `zkcredit.ledger.Tradeline` onto a record.
 
     opened_at → opened_at; closed_at (when the ledger reported the outcome) →
-    updated_at; amount, repaid, days_late as they are; status "repaid" → CLOSED,
+    updated_at; amount, repaid, days_late as they are; status "repaid" and "liquidated"
+    (the collateral covered the whole debt) → CLOSED,
     "defaulted" and "charged_off" → DEFAULT; kind "credit_line" → LOAN (an
     under-collateralized term credit line, drawn and repaid by a due date)."""
     status = _LEDGER_STATUS.get(tradeline.status)
