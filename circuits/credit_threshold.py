@@ -44,6 +44,7 @@ from zkcredit.credit.issuer import ATTESTATION_DOMAIN
 from zkcredit.credit.model import DEFAULT_MODEL, ScoreModelV1
 from zkcredit.errors import InvalidArgument
 
+from .boolean import boolean
 from .compare import assert_ge, assert_le
 from .eddsa import eddsa_poseidon_verify
 from .merkle import assert_merkle_inclusion, merkle_root
@@ -104,7 +105,7 @@ def open_history(
         c.assert_equal(present[0], 1, "slot0_present")
         for i in range(n):
             with c.scope(f"slot[{i}]"):
-                c.assert_bool(present[i], "present_bool")
+                boolean(c, present[i], "present_bool")  # noted: the model skips re-checking
                 if i + 1 < n:
                     # present[i+1] = 1 implies present[i] = 1: records first, no gaps.
                     c.assert_product(present[i + 1], 1 - present[i], 0, "contiguous")
