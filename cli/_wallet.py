@@ -74,6 +74,8 @@ def wallet_group() -> None:
 def init_command(ctx: click.Context, path: str, capacity: str) -> None:
     """Create an empty wallet at PATH (mode 0600; an existing file is never replaced)."""
     cap = parse_uint(capacity, "--capacity", minimum=1, maximum=MAX_CAPACITY)
+    if cap & (cap - 1):
+        raise InvalidArgument(f"--capacity {cap} is not a power of two")
     refuse_existing(path)  # before asking for a passphrase
     wallet = Wallet.create(path, get_passphrase(f"new wallet {path}", confirm=True),
                            capacity=cap)
