@@ -117,6 +117,8 @@ class Program:
     def from_json(cls, text: str) -> Program:
         try:
             doc = json.loads(text)
+            if not isinstance(doc, dict):
+                raise UnsupportedFormat(f"a {PROGRAM_FORMAT} file is a JSON object")
             if doc.get("format") != PROGRAM_FORMAT or doc.get("version") != PROGRAM_VERSION:
                 raise UnsupportedFormat(
                     f"not a {PROGRAM_FORMAT} v{PROGRAM_VERSION}: "

@@ -274,7 +274,10 @@ def run_transaction(engine: Engine, body: Callable[[Connection], T]) -> T:
                 if is_retryable(exc):
                     raise StorageError(
                         f"transaction kept conflicting after {_MAX_ATTEMPTS} attempts") from exc
-                raise
+                # A database that cannot be opened or written (missing directory, read-only
+                # file, not a database): one clear ledger error, not a driver exception.
+                first = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+                raise StorageError(f"database error: {first}") from exc
         time.sleep(delay * (0.5 + jitter.random()))
         delay = min(delay * 2, 0.1)
     raise StorageError("unreachable")  # pragma: no cover
