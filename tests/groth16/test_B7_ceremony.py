@@ -174,6 +174,8 @@ def test_B7_transcript_files_round_trip(tmp_path: Path) -> None:
         ceremony.new_phase1(ceremony.MAX_POWER + 1)
     with pytest.raises(InvalidArgument):
         ceremony.beacon_phase2(p2, b"short", 1)
+    with pytest.raises(InvalidArgument):
+        ceremony.beacon_phase2(p2, bytes(32), ceremony.MAX_BEACON_EXP + 1)
 
 
 def test_B7_a_second_circuit_from_the_same_phase_1() -> None:

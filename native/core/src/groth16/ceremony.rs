@@ -49,8 +49,9 @@ pub const POK_BYTES: usize = 2 * G1_BYTES + G2_BYTES;
 pub const PHASE1_RECORD_BYTES: usize = 32 + 3 * G1_BYTES + 2 * G2_BYTES + 3 * POK_BYTES + 32;
 /// Bytes of one phase-2 contribution record.
 pub const PHASE2_RECORD_BYTES: usize = 1 + 32 + 4 + 32 + G1_BYTES + G2_BYTES + POK_BYTES + 32;
-/// Largest beacon iteration exponent (2^exp SHA-256 iterations).
-pub const MAX_BEACON_EXP: u32 = 32;
+/// Largest beacon iteration exponent (2^exp SHA-256 iterations; 2^28 is ~1 min, which
+/// bounds what a hostile transcript can make a verifier spend).
+pub const MAX_BEACON_EXP: u32 = 28;
 
 /// Why a ceremony call failed: a transcript check (Python: `TranscriptInvalid`) or a
 /// malformed input (the core's usual classes).
