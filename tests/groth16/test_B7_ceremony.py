@@ -149,6 +149,21 @@ def test_B7_ceremony_verifies_and_its_key_proves(tmp_path: Path) -> None:
     assert out.returncode == 0 and "OK" in out.stdout, out.stdout + out.stderr
 
 
+def test_B7_a_key_is_checked_against_its_transcript() -> None:
+    p1, p2, r1cs = _phase1(), _phase2(), _poly(1, "a").r1cs
+    pk, _ = ceremony.finalize(p1, r1cs, p2)
+    ceremony.verify_proving_key(p1, r1cs, p2, groth16.ProvingKey.from_bytes(pk.to_bytes()))
+    dev, _ = groth16.setup(r1cs)
+    with pytest.raises(TranscriptInvalid, match="not the final key of this transcript"):
+        ceremony.verify_proving_key(p1, r1cs, p2, dev)
+    other = _poly(2, "a").r1cs
+    pk_other, _ = ceremony.finalize(
+        p1, other, ceremony.contribute_phase2(ceremony.new_phase2(p1, other))
+    )
+    with pytest.raises(TranscriptInvalid, match="another R1CS"):
+        ceremony.verify_proving_key(p1, r1cs, p2, pk_other)
+
+
 def test_B7_transcript_files_round_trip(tmp_path: Path) -> None:
     p1, p2 = _phase1(), _phase2()
     ceremony.write_transcript(tmp_path / "p1.zkc", p1)

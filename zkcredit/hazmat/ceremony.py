@@ -9,6 +9,7 @@ Usage::
     t2 = ceremony.contribute_phase2(t2)                # each participant, in turn
     t2 = ceremony.beacon_phase2(t2, beacon, 10)        # optional public-randomness finish
     pk, vk = ceremony.finalize(t1, r1cs, t2)           # verifies everything first
+    ceremony.verify_proving_key(t1, r1cs, t2, pk)      # a key received on its own
 
 The keys are secure if at least one contributor was honest (its secrets came from the OS
 and were discarded, as this module does: they never reach Python). Every check that fails
@@ -26,7 +27,12 @@ from typing import Any, Final
 
 from zkcredit._files import write_file_atomic
 from zkcredit.circuit import R1CS
-from zkcredit.errors import InvalidArgument, InvalidEncoding, UnsupportedFormat
+from zkcredit.errors import (
+    InvalidArgument,
+    InvalidEncoding,
+    TranscriptInvalid,
+    UnsupportedFormat,
+)
 from zkcredit.hazmat import groth16
 
 __all__ = [
@@ -45,6 +51,7 @@ __all__ = [
     "read_transcript",
     "verify_phase1",
     "verify_phase2",
+    "verify_proving_key",
     "write_transcript",
 ]
 
@@ -245,6 +252,22 @@ def finalize(
     }
     pk = groth16.ProvingKey(_CURVE, native, metadata)
     return pk, pk.vk
+
+
+def verify_proving_key(
+    phase1: Phase1Transcript, r1cs: R1CS, transcript: Phase2Transcript, pk: groth16.ProvingKey
+) -> None:
+    """Check both phases and that ``pk`` is exactly the transcript's final key for
+    ``r1cs`` (for a key received apart from its transcript); raises `TranscriptInvalid`."""
+    if not isinstance(pk, groth16.ProvingKey):
+        raise InvalidArgument(f"expected a ProvingKey, got {type(pk).__name__}")
+    verify_phase2(phase1, r1cs, transcript)
+    _, digest = groth16._matrices(r1cs, _CURVE)
+    _, _, body = _core().ceremony_phase2_info(transcript._body)
+    if pk.curve != _CURVE or pk.metadata.get("r1cs_sha256") != digest:
+        raise TranscriptInvalid("the proving key was made for another R1CS or curve")
+    if pk._native.to_bytes() != body:
+        raise TranscriptInvalid("the proving key is not the final key of this transcript")
 
 
 def write_transcript(
