@@ -12,10 +12,11 @@ The generator asserts, case by case, that zkcredit's native and reference backen
 before writing anything, and then rewrites SHA256SUMS over every vector file.
 """
 
-# ruff: noqa: PLR0917 -- case builders take their fields positionally, one case per line
+# ruff: noqa: PLR0917, S106 -- positional case builders; "holder_secret" fields are test values
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import sys
@@ -24,8 +25,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from zkcredit import errors
-from zkcredit.circuit import Circuit, write_r1cs, write_wtns
+from zkcredit import credit, errors, verifier
+from zkcredit.circuit import Circuit, check, write_r1cs, write_wtns
+from zkcredit.credit import threshold
 from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
 from zkcredit.hazmat.native import bn254 as native
 from zkcredit.hazmat.reference import _field
@@ -638,9 +640,266 @@ def gen_ledger() -> dict[str, Any]:
                     keys={"audit": "01" * 32, "record_signer": "02" * 32})
 
 
+# --- issue 5: commitments, score model, threshold circuit -------------------------------------
+
+T_REC = 1_600_000_000
+MONTH = 2_592_000
+
+
+def _record(i: int, status: int, kind: int, *, amount: int = 500_000, repaid: int = 500_000,
+            days_late: int = 0, age: int = 24 * MONTH) -> list[int]:
+    opened = T_REC - age + i * 86_400
+    return [opened, opened + age // 2, amount, repaid, days_late, status, kind]
+
+
+SAMPLE_RECORDS = [
+    _record(0, 1, 0, amount=1_200_000, repaid=1_200_000),            # closed loan
+    _record(1, 0, 1, amount=300_000, repaid=120_000, days_late=12),   # current card
+    _record(2, 2, 2, amount=80_000, repaid=20_000, days_late=45),     # late BNPL
+    _record(3, 3, 4, amount=50_000, repaid=0, days_late=180, age=30 * MONTH),  # default
+    _record(4, 0, 3, amount=20_000_000, repaid=3_000_000, age=60 * MONTH),     # mortgage
+]
+
+
+def _records(rows: Sequence[Sequence[int]]) -> list[credit.CreditRecord]:
+    return [credit.CreditRecord.from_fields(list(r)) for r in rows]
+
+
+def gen_commitments() -> dict[str, Any]:
+    cases: list[Case] = []
+
+    def add(cid: str, op: str, why: str, fn: Callable[[], Any], **fields: Any) -> None:
+        try:
+            expected: Any = fn()
+        except errors.ZkCreditError as exc:
+            expected = {"error": type(exc).__name__}
+        cases.append({"id": cid, "op": op, "description": why, **fields, "expected": expected})
+
+    for i, rec in enumerate(SAMPLE_RECORDS):
+        salt = derive(f"commit/salt/{i}") or 1
+        add(f"record-leaf-{i}", "record_leaf", "Poseidon([salt, *record.to_fields()])",
+            lambda r=rec, sl=salt: str(credit.record_leaf(credit.CreditRecord.from_fields(r),
+                                                           sl)),
+            record=rec, salt=str(salt))
+    good = SAMPLE_RECORDS[1]
+    bad_records = [
+        ("amount-zero", [*good[:2], 0, *good[3:]], "amount 0"),
+        ("opened-zero", [0, *good[1:]], "opened_at 0"),
+        ("updated-before-opened", [good[0], good[0] - 1, *good[2:]], "updated_at < opened_at"),
+        ("days-late-65536", [*good[:4], 65536, *good[5:]], "days_late >= 2^16"),
+        ("amount-2-64", [*good[:2], 2**64, *good[3:]], "amount >= 2^64"),
+        ("status-4", [*good[:5], 4, good[6]], "status outside 0..3"),
+        ("kind-5", [*good[:6], 5], "kind outside 0..4"),
+    ]
+    for name, rec, why in bad_records:
+        add(f"record-leaf-{name}", "record_leaf", f"refused: {why}",
+            lambda r=rec: str(credit.record_leaf(credit.CreditRecord.from_fields(r), 7)),
+            record=rec, salt="7")
+    for name, salt in (("salt-zero", 0), ("salt-r", R)):
+        add(f"record-leaf-{name}", "record_leaf", f"refused: {name}",
+            lambda sl=salt: str(credit.record_leaf(credit.CreditRecord.from_fields(good), sl)),
+            record=good, salt=str(salt))
+    for cap, n in ((1, 1), (2, 1), (8, 5), (32, 5)):
+        rows = SAMPLE_RECORDS[:n]
+        salts = [derive(f"commit/h{cap}/salt/{i}") or 1 for i in range(n)]
+        secret = derive(f"commit/h{cap}/secret") or 1
+        blinding = derive(f"commit/h{cap}/blinding")
+
+        def history(rows: list[list[int]] = rows, salts: list[int] = salts, cap: int = cap,
+                    secret: int = secret, blinding: int = blinding) -> dict[str, Any]:
+            h = credit.History(_records(rows), salts, cap)
+            hc = credit.holder_commitment(secret)
+            return {"leaves": [str(x) for x in h.leaves()], "root": str(h.root()),
+                    "holder_commitment": str(hc),
+                    "commitment": str(credit.history_commitment(h.root(), blinding, hc))}
+        add(f"history-n{cap}-{n}-records", "history",
+            "leaves (records, then 0), Merkle root, Poseidon([secret]), "
+            "Poseidon([root, blinding, holder_commitment])", history,
+            records=rows, salts=[str(x) for x in salts], capacity=cap,
+            holder_secret=str(secret), blinding=str(blinding))
+    add("holder-commitment-zero", "holder_commitment", "refused: secret 0",
+        lambda: str(credit.holder_commitment(0)), holder_secret="0")
+    add("history-capacity-3", "history", "refused: capacity not a power of two",
+        lambda: credit.History(_records(SAMPLE_RECORDS[:1]), [1], 3).root(),
+        records=SAMPLE_RECORDS[:1], salts=["1"], capacity=3, holder_secret="1", blinding="0")
+    com = derive("commit/att/commitment")
+    for name, nb, na in (("window", T_REC, T_REC + 90 * 86_400), ("instant", T_REC, T_REC),
+                         ("reversed", T_REC + 1, T_REC), ("not-after-2-40", T_REC, 2**40)):
+        add(f"attestation-message-{name}", "attestation_message",
+            "Poseidon([ATTESTATION_DOMAIN, commitment, not_before, not_after])",
+            lambda nb=nb, na=na: str(credit.attestation_message(com, nb, na)),
+            commitment=str(com), not_before=nb, not_after=na)
+    keys = [eddsa.prv2pub(derive_bytes(f"commit/issuer/{i}")) for i in range(3)]
+    add("issuer-registry-3", "issuer_registry",
+        "depth-8 tree of Poseidon([A.x, A.y]) in slots 0.., empty leaves 0",
+        lambda: {"leaves": [str(credit.issuer_leaf(k)) for k in keys],
+                 "root": str(credit.IssuerRegistry.of(keys).root)},
+        keys=[_pt(k) for k in keys])
+    add("issuer-registry-identity-key", "issuer_registry", "refused: the identity as a key",
+        lambda: str(credit.IssuerRegistry.of([babyjub.IDENTITY]).root), keys=[["0", "1"]])
+    for name in ("lender-a", "Example Bank, N.A.", "z" * 64):
+        add(f"lender-id-{name[:12].replace(' ', '-').replace(',', '')}", "lender_id",
+            "sha256(b'zkcredit/lender/v1\\0' + name) >> 8", lambda n=name:
+            str(verifier.lender_id(n)), name=name)
+    for i, lender in enumerate(("lender-a", "lender-b")):
+        seed = derive_bytes(f"commit/wallet-seed/{i}")
+
+        def borrower(seed: bytes = seed, lender: str = lender) -> dict[str, Any]:
+            lid = verifier.lender_id(lender)
+            key = verifier.derive_lender_key(seed, lid)
+            priv = key.private_bytes_raw()
+            pub = key.public_key().public_bytes_raw()
+            return {"lender_id": str(lid), "private_key": priv.hex(), "public_key": pub.hex(),
+                    "borrower_key_hash": str(verifier.borrower_key_hash(pub))}
+        add(f"borrower-key-{i}", "borrower_key",
+            "HKDF-SHA256(seed, info = tag || lender_id) -> Ed25519 key; Poseidon of the "
+            "public key's 16-byte halves", borrower, seed=seed.hex(), lender=lender)
+    for i in range(2):
+        secret, lid, epoch = derive(f"commit/null/{i}") or 1, verifier.lender_id("lender-a"), i
+        add(f"nullifier-{i}", "nullifier", "Poseidon([holder_secret, lender_id, epoch])",
+            lambda s_=secret, l_=lid, e_=epoch: str(threshold.nullifier(s_, l_, e_)),
+            holder_secret=str(secret), lender_id=str(lid), epoch=str(epoch))
+    add("nullifier-secret-zero", "nullifier", "refused: holder secret 0",
+        lambda: str(threshold.nullifier(0, 1, 0)), holder_secret="0", lender_id="1",
+        epoch="0")
+    return envelope("commitments", cases, hash="poseidon")
+
+
+def _model_json(model: credit.ScoreModelV1) -> dict[str, Any]:
+    return {"base": model.base, "max_score": model.max_score, "late_days": model.late_days,
+            "on_time_bands": [list(b) for b in model.on_time_bands],
+            "default_window": model.default_window,
+            "default_points": list(model.default_points),
+            "delinquency_bands": [list(b) for b in model.delinquency_bands],
+            "age_bands": [list(b) for b in model.age_bands],
+            "volume_bands": [list(b) for b in model.volume_bands]}
+
+
+def gen_score_model() -> dict[str, Any]:
+    models = {"v1-default": credit.DEFAULT_MODEL,
+              "v1-strict": credit.ScoreModelV1(base=250, late_days=15,
+                                               default_points=(160,),
+                                               volume_bands=((100_000, 30), (2_000_000, 30)))}
+    cases: list[Case] = []
+    for name, model in models.items():
+        cases.append({"id": f"model-id-{name}", "op": "model_id", "description":
+                      "to_fields() and the chained Poseidon model id", "model": name,
+                      "expected": {"fields": [str(f) for f in model.to_fields()],
+                                   "model_id": str(model.model_id())}})
+    histories = {"empty": [], "closed-only": SAMPLE_RECORDS[:1],
+                 "clean": [SAMPLE_RECORDS[0], SAMPLE_RECORDS[1], SAMPLE_RECORDS[4]],
+                 "late": SAMPLE_RECORDS[:3], "with-default": SAMPLE_RECORDS}
+    as_ofs = {"now": T_REC + MONTH, "later": T_REC + 90 * MONTH}
+    for name, model in models.items():
+        for hname, rows in histories.items():
+            for aname, as_of in as_ofs.items():
+                recs = _records(rows)
+                cases.append({
+                    "id": f"evaluate-{name}-{hname}-{aname}", "op": "evaluate",
+                    "description": "score, no_default_within for 0/12/36/120 months, "
+                    "total_outstanding", "model": name, "records": rows, "as_of": as_of,
+                    "expected": {
+                        "score": credit.score(model, recs, as_of),
+                        "no_default_within": {str(m): credit.no_default_within(recs, as_of, m)
+                                              for m in (0, 12, 36, 120)},
+                        "total_outstanding": credit.total_outstanding(recs)}})
+    expect_error(lambda: credit.score(credit.DEFAULT_MODEL, [], 2**40),
+                 errors.InvalidArgument, "as_of 2^40")
+    cases.append({"id": "evaluate-as-of-2-40", "op": "evaluate", "description":
+                  "refused: as_of >= 2^40", "model": "v1-default", "records": [],
+                  "as_of": 2**40, "expected": err(errors.InvalidArgument)})
+    return envelope("score_model", cases, models={k: _model_json(m) for k, m in models.items()},
+                    seconds_per_month=MONTH)
+
+
+THRESHOLD_CAPACITY = 2
+
+
+def threshold_statement() -> tuple[dict[str, Any], Any]:
+    """A deterministic statement for the capacity-2 threshold circuit: (inputs, compiled)."""
+    recs = _records([SAMPLE_RECORDS[0]])
+    hist = credit.History(recs, [derive("threshold/salt") or 1], THRESHOLD_CAPACITY)
+    secret, blinding = derive("threshold/secret") or 1, derive("threshold/blinding")
+    issuer_key = derive_bytes("threshold/issuer")
+    registry = credit.IssuerRegistry.of([eddsa.prv2pub(derive_bytes("threshold/other")),
+                                         eddsa.prv2pub(issuer_key)])
+    as_of = T_REC + MONTH
+    att = credit.issue_attestation(issuer_key, hist.commitment(blinding, secret),
+                                   as_of - 86_400, as_of + 86_400)
+    pub = verifier.derive_lender_key(derive_bytes("threshold/seed"),
+                                     verifier.lender_id("lender-a")).public_key()
+    inputs = threshold.threshold_assignment(
+        hist, secret, blinding, att, registry, lender_id=verifier.lender_id("lender-a"),
+        epoch=3, nonce=derive("threshold/nonce"), as_of=as_of, threshold=600,
+        borrower_key_hash=verifier.borrower_key_hash(pub.public_bytes_raw()),
+        no_default_months=12, max_outstanding=1_000_000)
+    return inputs, threshold.build_threshold_circuit(THRESHOLD_CAPACITY)
+
+
+def gen_threshold_circuit(out: Path) -> dict[str, Any]:
+    inputs, compiled = threshold_statement()
+    r1cs = compiled.r1cs
+    witness = compiled.solve(inputs)
+    r1cs_bytes = write_r1cs(r1cs)
+    wtns_bytes = write_wtns(witness)
+    # gzip with mtime 0: the same R1CS always gives the same file
+    (out / "threshold_circuit.r1cs.gz").write_bytes(gzip.compress(r1cs_bytes, 9, mtime=0))
+    (out / "threshold_circuit.wtns").write_bytes(wtns_bytes)
+    public = [str(v) for v in threshold.public_signals(inputs)]
+    if public != [str(v) for v in witness[1:12]]:
+        raise AssertionError("threshold: public wires differ from the public signals")
+    shape = {"n_wires": r1cs.n_wires, "n_public": r1cs.n_public,
+             "n_constraints": len(r1cs.constraints)}
+    input_json = {k: [str(x) for x in v] if isinstance(v, list) else str(v)
+                  for k, v in inputs.items()}
+    cases: list[Case] = [
+        {"id": "compile", "op": "compile", "description": "the compiled circuit's iden3 .r1cs "
+         "bytes (SHA-256 of the uncompressed file) and shape", "capacity": THRESHOLD_CAPACITY,
+         "expected": {**shape, "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest()}},
+        {"id": "solve", "op": "solve", "description": "the witness solved from the prover "
+         "inputs equals the committed .wtns", "capacity": THRESHOLD_CAPACITY,
+         "inputs": input_json,
+         "expected": {"public": public, "wtns_sha256": hashlib.sha256(wtns_bytes).hexdigest()}},
+        {"id": "r1cs-witness", "op": "r1cs", "description": "the committed witness satisfies "
+         "the committed R1CS; public wires in contract order", "r1cs": "threshold_circuit.r1cs.gz",
+         "wtns": "threshold_circuit.wtns", "expected": {**shape, "public": public}},
+    ]
+    names = threshold.PUBLIC_INPUTS
+    for name, wire_value in (("threshold", witness[1 + names.index("threshold")] + 1),
+                             ("nullifier", (witness[1 + names.index("nullifier")] + 1) % R),
+                             ("nonce", (witness[1 + names.index("nonce")] + 1) % R),
+                             ("borrower_key_hash",
+                              (witness[1 + names.index("borrower_key_hash")] + 1) % R),
+                             ("registry_root", (witness[1 + names.index("registry_root")] + 1)
+                              % R)):
+        wire = 1 + names.index(name)
+        tampered = list(witness)
+        tampered[wire] = wire_value
+        if check_unsat(r1cs, tampered):
+            raise AssertionError(f"threshold: tampered {name} still satisfies")
+        cases.append({"id": f"r1cs-tampered-{name.replace('_', '-')}", "op": "r1cs",
+                      "description": f"public {name} + 1 in the witness: unsatisfiable",
+                      "r1cs": "threshold_circuit.r1cs.gz", "wtns": "threshold_circuit.wtns",
+                      "override": [[wire, str(wire_value)]],
+                      "expected": err(errors.UnsatisfiedConstraint)})
+    return envelope("threshold_circuit", cases, capacity=THRESHOLD_CAPACITY,
+                    circuit_id=threshold.circuit_id(THRESHOLD_CAPACITY),
+                    public_inputs=list(names), model="v1-default")
+
+
+def check_unsat(r1cs: Any, witness: list[int]) -> bool:
+    """True when ``witness`` satisfies ``r1cs``."""
+    try:
+        check(r1cs, witness)
+    except errors.UnsatisfiedConstraint:
+        return False
+    return True
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "field": gen_field, "points": gen_points, "poseidon": gen_poseidon,
     "merkle": gen_merkle, "eddsa": gen_eddsa, "ledger": gen_ledger,
+    "commitments": gen_commitments, "score_model": gen_score_model,
 }
 
 
@@ -660,7 +919,8 @@ def main(argv: list[str] | None = None) -> int:
     for family in families:
         if family == "groth16":
             continue
-        (out / FAMILY_FILES[family]).write_bytes(dump(GENERATORS[family]()))
+        doc = gen_threshold_circuit(out) if family == "threshold_circuit" else GENERATORS[family]()
+        (out / FAMILY_FILES[family]).write_bytes(dump(doc))
         print(f"wrote {FAMILY_FILES[family]}")
     g16 = out / FAMILY_FILES["groth16"]
     if args.regenerate_groth16 or "groth16" in (args.family or []) or not g16.exists():

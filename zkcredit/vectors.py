@@ -15,11 +15,13 @@ exactly, not a parent). Every failure names the file and the case id.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
@@ -27,8 +29,12 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
+from zkcredit import credit, verifier
 from zkcredit._files import loads_strict
-from zkcredit.circuit import check, read_r1cs, read_wtns
+from zkcredit.circuit import R1CS, check, read_r1cs, read_wtns, write_r1cs, write_wtns
+from zkcredit.credit import threshold
+from zkcredit.credit.history import check_field_element
+from zkcredit.credit.records import check_salt
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
     InvalidArgument,
@@ -66,9 +72,13 @@ FAMILY_FILES: Final[dict[str, str]] = {
     "eddsa": "eddsa.json",
     "groth16": "groth16.json",
     "ledger": "ledger.json",
+    "commitments": "commitments.json",
+    "score_model": "score_model.json",
+    "threshold_circuit": "threshold_circuit.json",
 }
-DETERMINISTIC_FAMILIES: Final = ("field", "points", "poseidon", "merkle", "eddsa", "ledger")
-_VECTOR_SUFFIXES: Final = (".json", ".r1cs", ".wtns")
+DETERMINISTIC_FAMILIES: Final = ("field", "points", "poseidon", "merkle", "eddsa", "ledger",
+                                 "commitments", "score_model", "threshold_circuit")
+_VECTOR_SUFFIXES: Final = (".json", ".r1cs", ".wtns", ".gz")
 
 
 @dataclass
@@ -409,22 +419,37 @@ def _check_groth16(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any],
             return groth16_reference.verify_snarkjs(vk_json, case["public"], case["proof"])
         _expect(case, _outcome(verify))
     elif case["op"] == "r1cs":
-        def r1cs() -> dict[str, Any]:
-            system = read_r1cs(_sibling(directory, case["r1cs"])).r1cs
-            witness = read_wtns(_sibling(directory, case["wtns"]))
-            check(system, witness)
-            return {"n_wires": system.n_wires, "n_public": system.n_public,
-                    "n_constraints": len(system.constraints),
-                    "public": [str(v) for v in witness[1:1 + system.n_public]]}
-        _expect(case, _outcome(r1cs))
+        _check_r1cs_case(case, directory)
     else:
         raise _Mismatch(f"unknown op {case['op']!r}")
+
+
+def _check_r1cs_case(case: Mapping[str, Any], directory: Path) -> None:
+    """The named .r1cs (optionally .gz) and .wtns: shape, public wires, satisfaction; an
+    ``override`` list of [wire, value] changes the witness first."""
+    def r1cs() -> dict[str, Any]:
+        system = _parsed_r1cs(_sibling(directory, case["r1cs"]))
+        witness = read_wtns(_sibling(directory, case["wtns"]))
+        for wire, value in case.get("override", []):
+            witness[wire] = int(value)
+        check(system, witness)
+        return {"n_wires": system.n_wires, "n_public": system.n_public,
+                "n_constraints": len(system.constraints),
+                "public": [str(v) for v in witness[1:1 + system.n_public]]}
+    _expect(case, _outcome(r1cs))
+
+
+@lru_cache(maxsize=2)
+def _parsed_r1cs(data: bytes) -> R1CS:
+    """Parsed once per content: the threshold circuit's file is 23 MB."""
+    return read_r1cs(data).r1cs
 
 
 def _sibling(directory: Path, name: object) -> bytes:
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
         raise InvalidEncoding(f"{name!r} is not a file name in the vectors directory")
-    return (directory / name).read_bytes()
+    data = (directory / name).read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
 
 
 # --- ledger -------------------------------------------------------------------------------------
@@ -519,15 +544,161 @@ def _check_ledger(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any],
     _expect(case, final, "final state")
 
 
+# --- issue 5: commitments, score model, threshold circuit ----------------------------------
+
+
+def _record(fields: Sequence[int]) -> credit.CreditRecord:
+    return credit.CreditRecord.from_fields(list(fields))
+
+
+def _check_commitments(case: Mapping[str, Any], b: _Backend) -> None:
+    """Native: the library functions; reference: the library's validation, then the
+    contract's formulas on the reference Poseidon."""
+    op, native = case["op"], b.name == "native"
+
+    def leaf(fields: Sequence[int], salt: int) -> int:
+        rec = _record(fields)
+        if native:
+            return credit.record_leaf(rec, salt)
+        return b.poseidon([check_salt(salt), *rec.to_fields()])
+
+    def holder(secret: int) -> int:
+        if native:
+            return credit.holder_commitment(secret)
+        return b.poseidon([check_field_element(secret, "holder secret", nonzero=True)])
+
+    def run() -> Any:
+        if op == "record_leaf":
+            return str(leaf(case["record"], int(case["salt"])))
+        if op == "holder_commitment":
+            return str(holder(int(case["holder_secret"])))
+        if op == "history":
+            recs = [_record(r) for r in case["records"]]
+            salts = _ints(case["salts"])
+            hist = credit.History(recs, salts, case["capacity"])
+            secret, blinding = int(case["holder_secret"]), int(case["blinding"])
+            if native:
+                leaves, root = hist.leaves(), hist.root()
+                hc = credit.holder_commitment(secret)
+                com = credit.history_commitment(root, blinding, hc)
+            else:
+                leaves = [leaf(r.to_fields(), sl) for r, sl in zip(recs, salts, strict=True)]
+                leaves += [0] * (hist.capacity - len(leaves))
+                root = _ref_root(b, leaves, hist.depth)[0]
+                hc = holder(secret)
+                com = b.poseidon([root, check_field_element(blinding, "blinding"), hc])
+            return {"leaves": [str(x) for x in leaves], "root": str(root),
+                    "holder_commitment": str(hc), "commitment": str(com)}
+        if op == "attestation_message":
+            args = (int(case["commitment"]), case["not_before"], case["not_after"])
+            if native:
+                return str(credit.attestation_message(*args))
+            com, nb, na = args
+            check_field_element(com, "commitment")
+            for name, t in (("not_before", nb), ("not_after", na)):
+                if type(t) is not int or not 0 <= t < credit.issuer.MAX_TIME:
+                    raise InvalidArgument(f"{name} must be Unix seconds below 2^40")
+            if nb > na:
+                raise InvalidArgument("not_before is after not_after")
+            return str(b.poseidon([credit.issuer.ATTESTATION_DOMAIN, com, nb, na]))
+        if op == "issuer_registry":
+            keys = [(int(k[0]), int(k[1])) for k in case["keys"]]
+            reg = credit.IssuerRegistry.of(keys)
+            if native:
+                leaves, root = [credit.issuer_leaf(k) for k in keys], reg.root
+            else:
+                leaves = [b.poseidon([k[0], k[1]]) for k in keys]
+                root = _ref_root(b, leaves, reg.depth)[0]
+            return {"leaves": [str(x) for x in leaves], "root": str(root)}
+        if op == "lender_id":
+            return str(verifier.lender_id(case["name"]))
+        if op == "borrower_key":
+            lid = verifier.lender_id(case["lender"])
+            key = verifier.derive_lender_key(bytes.fromhex(case["seed"]), lid)
+            pub = key.public_key().public_bytes_raw()
+            kh = (verifier.borrower_key_hash(pub) if native else b.poseidon(
+                [int.from_bytes(pub[:16], "big"), int.from_bytes(pub[16:], "big")]))
+            return {"lender_id": str(lid), "private_key": key.private_bytes_raw().hex(),
+                    "public_key": pub.hex(), "borrower_key_hash": str(kh)}
+        if op == "nullifier":
+            args3 = (int(case["holder_secret"]), int(case["lender_id"]), int(case["epoch"]))
+            if native:
+                return str(threshold.nullifier(*args3))
+            check_field_element(args3[0], "holder_secret", nonzero=True)
+            return str(b.poseidon(list(args3)))
+        raise _Mismatch(f"unknown op {op!r}")
+    _expect(case, _outcome(run))
+
+
+def _model(doc: Mapping[str, Any], name: str) -> credit.ScoreModelV1:
+    params = dict(doc["models"][name])
+    for key in ("on_time_bands", "delinquency_bands", "age_bands", "volume_bands"):
+        params[key] = tuple(tuple(band) for band in params[key])
+    params["default_points"] = tuple(params["default_points"])
+    return credit.ScoreModelV1(**params)
+
+
+def _check_score_model(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any],
+                       directory: Path) -> None:
+    model = _model(doc, case["model"])
+    if case["op"] == "model_id":
+        fields = model.to_fields()
+        if b.name == "native":
+            mid = model.model_id()
+        else:  # the documented chain on the reference Poseidon
+            items = [credit.model.MODEL_ID_DOMAIN, len(fields), *fields]
+            mid = 0
+            for i in range(0, len(items), 15):
+                mid = b.poseidon([mid, *items[i:i + 15]])
+        _expect(case, {"fields": [str(f) for f in fields], "model_id": str(mid)})
+    elif case["op"] == "evaluate":
+        def evaluate() -> dict[str, Any]:
+            recs = [_record(r) for r in case["records"]]
+            as_of = case["as_of"]
+            return {"score": credit.score(model, recs, as_of),
+                    "no_default_within": {str(m): credit.no_default_within(recs, as_of, m)
+                                          for m in (0, 12, 36, 120)},
+                    "total_outstanding": credit.total_outstanding(recs)}
+        _expect(case, _outcome(evaluate))
+    else:
+        raise _Mismatch(f"unknown op {case['op']!r}")
+
+
+def _check_threshold(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any],
+                     directory: Path) -> None:
+    op = case["op"]
+    if op == "compile":
+        r1cs = threshold.build_threshold_circuit(case["capacity"]).r1cs
+        _expect(case, {"n_wires": r1cs.n_wires, "n_public": r1cs.n_public,
+                       "n_constraints": len(r1cs.constraints),
+                       "r1cs_sha256": hashlib.sha256(write_r1cs(r1cs)).hexdigest()})
+    elif op == "solve":
+        compiled = threshold.build_threshold_circuit(case["capacity"])
+        inputs = {k: _ints(v) if isinstance(v, list) else int(v)
+                  for k, v in case["inputs"].items()}
+
+        def solve() -> dict[str, Any]:
+            w = (compiled.solve(inputs) if b.name == "native"
+                 else compiled.solve_reference(inputs))
+            return {"public": [str(v) for v in threshold.public_signals(inputs)],
+                    "wtns_sha256": hashlib.sha256(write_wtns(w)).hexdigest()}
+        _expect(case, _outcome(solve))
+    elif op == "r1cs":
+        _check_r1cs_case(case, directory)
+    else:
+        raise _Mismatch(f"unknown op {op!r}")
+
+
 # --- driver --------------------------------------------------------------------------------------
 
 _SIMPLE: Final[dict[str, Callable[[Mapping[str, Any], _Backend], None]]] = {
     "field": _check_field, "points": _check_points, "poseidon": _check_poseidon,
-    "merkle": _check_merkle, "eddsa": _check_eddsa,
+    "merkle": _check_merkle, "eddsa": _check_eddsa, "commitments": _check_commitments,
 }
 _WITH_DOC: Final[dict[str, Callable[[Mapping[str, Any], _Backend, Mapping[str, Any], Path],
                                     None]]] = {
-    "groth16": _check_groth16, "ledger": _check_ledger,
+    "groth16": _check_groth16, "ledger": _check_ledger, "score_model": _check_score_model,
+    "threshold_circuit": _check_threshold,
 }
 
 

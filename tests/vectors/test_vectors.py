@@ -31,6 +31,10 @@ from zkcredit.vectors import (
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "vectors"
 GROTH16_FILES = ("groth16.json", "groth16_circuit.r1cs", "groth16_circuit.wtns")
+BINARIES = {"groth16": list(GROTH16_FILES[1:]),
+            "threshold_circuit": ["threshold_circuit.r1cs.gz", "threshold_circuit.wtns"]}
+INDEPENDENT_FAMILIES = ["field", "points", "poseidon", "merkle", "eddsa", "groth16",
+                        "commitments", "score_model", "threshold_circuit"]
 # Families whose files exist now; each must be non-empty and checked by every checker.
 PUBLISHED = sorted(FAMILY_FILES)
 
@@ -51,7 +55,7 @@ def _copy(dst: Path, names: list[str] | None = None) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for p in VECTORS.iterdir():
         wanted = names is None or p.name in names
-        if wanted and (p.suffix in (".json", ".r1cs", ".wtns") or p.name == MANIFEST):
+        if wanted and (p.suffix in (".json", ".r1cs", ".wtns", ".gz") or p.name == MANIFEST):
             shutil.copy(p, dst / p.name)
     if names is not None:
         write_manifest(dst)
@@ -77,6 +81,22 @@ def _flip_digit(obj: Any) -> tuple[Any, bool]:
             if done:
                 return {**obj, key: new}, True
     return obj, False
+
+
+def _family_copy(dst: Path, family: str, keep: int | None = None) -> tuple[Path, str]:
+    """A directory with one family's files (and a fresh manifest); ``keep`` trims the cases
+    to the middle ones so slow families stay quick."""
+    name = FAMILY_FILES[family]
+    d = _copy(dst, [name, *BINARIES.get(family, [])])
+    if keep is not None:
+        doc = json.loads((d / name).read_text())
+        usable = [c for c in doc["cases"] if _flip_digit(c["expected"])[1]
+                  and c["op"] not in ("compile", "solve")]
+        mid = len(usable) // 2
+        doc["cases"] = usable[mid:mid + keep]
+        (d / name).write_text(json.dumps(doc, indent=1) + "\n")
+        write_manifest(d)
+    return d, name
 
 
 def _corrupt(directory: Path, filename: str) -> str:
@@ -106,8 +126,8 @@ def test_every_family_file_is_published_with_cases_and_listed_in_the_manifest() 
         assert (doc["format"], doc["family"], doc["version"]) == ("zkcredit-vectors", family, 1)
         assert len(doc["cases"]) >= 3, name
         assert listed[name] == hashlib.sha256((VECTORS / name).read_bytes()).hexdigest()
-    for name in GROTH16_FILES[1:]:
-        assert name in listed
+    for names in BINARIES.values():
+        assert all(n in listed for n in names)
 
 
 def test_adversarial_cases_are_present() -> None:
@@ -155,8 +175,8 @@ def test_generator_is_deterministic_for_every_family_but_groth16(tmp_path: Path)
         [sys.executable, str(VECTORS / "generate.py"), "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
-    for family in DETERMINISTIC_FAMILIES:
-        name = FAMILY_FILES[family]
+    names = [FAMILY_FILES[f] for f in DETERMINISTIC_FAMILIES] + BINARIES["threshold_circuit"]
+    for name in names:
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
     for name in GROTH16_FILES:
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
@@ -184,9 +204,7 @@ def test_check_vectors_reference_passes_every_family() -> None:
 
 @pytest.mark.parametrize("family", PUBLISHED)
 def test_corrupted_file_is_named_by_checksum_then_by_case(tmp_path: Path, family: str) -> None:
-    name = FAMILY_FILES[family]
-    files = [name, *GROTH16_FILES[1:]] if family == "groth16" else [name]
-    d = _copy(tmp_path, files)
+    d, name = _family_copy(tmp_path, family, keep=3 if family == "threshold_circuit" else None)
     case_id = _corrupt(d, name)
     report = check_vectors(d, "native")
     assert f"{name}: checksum mismatch" in report.failures
@@ -199,10 +217,9 @@ def test_corrupted_file_is_named_by_checksum_then_by_case(tmp_path: Path, family
         report.failures
 
 
-@pytest.mark.parametrize("family", ["poseidon", "merkle", "eddsa"])
+@pytest.mark.parametrize("family", ["poseidon", "merkle", "eddsa", "commitments"])
 def test_corrupted_file_fails_the_reference_backend_too(tmp_path: Path, family: str) -> None:
-    name = FAMILY_FILES[family]
-    d = _copy(tmp_path, [name])
+    d, name = _family_copy(tmp_path, family, keep=4)
     case_id = _corrupt(d, name)
     write_manifest(d)
     report = check_vectors(d, "reference")
@@ -269,25 +286,17 @@ def test_independent_checker_passes_as_a_subprocess() -> None:
                              str(VECTORS)], capture_output=True, text=True, timeout=600,
                             check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    for family in ("field", "points", "poseidon", "merkle", "eddsa", "groth16"):
+    for family in INDEPENDENT_FAMILIES:
         doc = json.loads((VECTORS / FAMILY_FILES[family]).read_text())
-        n = len(doc["cases"])
+        n = sum(c["op"] not in ("compile", "solve") for c in doc["cases"])
         assert f"{family}: {n}/{n} cases agree" in result.stdout
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", ["field", "points", "poseidon", "merkle", "eddsa",
-                                    "groth16"])
+@pytest.mark.parametrize("family", INDEPENDENT_FAMILIES)
 def test_independent_checker_names_the_corrupted_file_and_case(
         tmp_path: Path, family: str, capsys: pytest.CaptureFixture[str]) -> None:
-    name = FAMILY_FILES[family]
-    files = [name, *GROTH16_FILES[1:]] if family == "groth16" else [name]
-    d = _copy(tmp_path, files)
-    doc = json.loads((d / name).read_text())  # three cases keep the pure-Python run short
-    cases = doc["cases"]
-    doc["cases"] = [cases[0], cases[len(cases) // 2], cases[-1]]
-    (d / name).write_text(json.dumps(doc, indent=1) + "\n")
-    write_manifest(d)
+    d, name = _family_copy(tmp_path, family, keep=3)  # three cases keep pure Python short
     assert INDEPENDENT.main([str(d)]) == 0
     capsys.readouterr()
     case_id = _corrupt(d, name)
@@ -328,7 +337,7 @@ def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "vectors", "check", str(VECTORS), "--backend", "native"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("native: OK (eddsa 14, field 41, groth16 16")
+    assert result.stdout.startswith("native: OK (commitments 34, eddsa 14, field 41")
     d = _copy(tmp_path, ["ledger.json"])
     case_id = _corrupt(d, "ledger.json")
     write_manifest(d)
