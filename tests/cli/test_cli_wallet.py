@@ -7,11 +7,14 @@ against the commitment (ADVERSARIAL C4, C7, E1, E4)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _cli_support import assert_clean_error, run
+from _cli_support import assert_clean_error, run, run_proc
 
 from zkcredit.credit import Wallet
 
@@ -264,3 +267,19 @@ def test_attest_checks_signature_commitment_window_and_registry(filled: W,
 def test_commit_of_an_empty_wallet_is_an_error(wallet: W) -> None:
     code, out, err = wallet.fail("commit")
     assert_clean_error(code, out, err, 2, "no records")
+
+
+def test_E5_real_process_wrong_passphrase_and_missing_env_prompt(filled: W) -> None:
+    """As a real process: a wrong passphrase is one `Error:` line and exit 1; with no
+    passphrase in the environment and no terminal input, nothing is opened (exit 1)."""
+    p = run_proc("wallet", "show", str(filled.path), env={"ZKCREDIT_PASSPHRASE": "nope"})
+    assert_clean_error(p.returncode, p.stdout, p.stderr, 1, "wrong passphrase")
+    p = run_proc("--json", "wallet", "commit", str(filled.path), env=ENV)
+    assert p.returncode == 0 and json.loads(p.stdout) == {
+        "commitment": str(filled.open().commitment())}
+    env = {k: v for k, v in os.environ.items() if k != "ZKCREDIT_PASSPHRASE"}
+    proc = subprocess.run([sys.executable, "-m", "zkcredit.cli", "wallet", "show",
+                           str(filled.path)], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Passphrase for wallet" in proc.stderr and "records" not in proc.stdout
