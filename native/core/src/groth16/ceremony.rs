@@ -1295,6 +1295,15 @@ mod tests {
         other.c[1][0].1 = Fr::from(2u64);
         assert!(err(p2.verify(&p1, &other, &[7; 32])).contains("L query"));
         assert!(err(p2.verify(&p1, &m, &[8; 32])).contains("another R1CS"));
+        // A beacon contribution whose delta is not the beacon's (hash recomputed).
+        let mut t = p2.clone();
+        t.contributions[2].source = Source::Beacon {
+            value: [10; 32],
+            exp: 3,
+        };
+        t.contributions[2].hash = t.contributions[2].compute_hash();
+        assert!(err(t.verify(&p1, &m, &[7; 32]))
+            .contains("contribution 2: delta is not the one the beacon"));
         let fresh = Phase2::new(&p1, &m, [7; 32]).unwrap();
         assert!(err(fresh.verify(&p1, &m, &[7; 32])).contains("no contribution"));
     }
