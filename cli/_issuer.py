@@ -105,7 +105,7 @@ def keygen_command(ctx: click.Context, out: str) -> None:
          {"key": out, "public_key": [str(public.x), str(public.y)]})
 
 
-@issuer_group.command("sign")
+@issuer_group.command("sign", short_help="Attest a history commitment.")
 @click.argument("key", metavar="KEY.json")
 @click.option("--commitment", required=True, metavar="C",
               help="The borrower's history commitment (`zkcredit wallet commit`).")
@@ -134,7 +134,7 @@ def sign_command(ctx: click.Context, *, key: str, commitment: str, not_before: s
           "commitment": str(c), "not_before": nb, "not_after": na})
 
 
-@issuer_group.command("verify")
+@issuer_group.command("verify", short_help="Check an attestation's signature.")
 @click.argument("attestation", metavar="ATTESTATION.json")
 @click.option("--registry", "registry", default=None, metavar="REGISTRY.json",
               help="Also require the issuer to be in this registry.")
@@ -175,7 +175,7 @@ def _emit_registry(ctx: click.Context, path: str, reg: IssuerRegistry, verb: str
           "issuers": [{"slot": s, "key": [str(p.x), str(p.y)]} for s, p in keys]})
 
 
-@registry_group.command("add")
+@registry_group.command("add", short_help="Admit an issuer key; print the root.")
 @click.argument("registry", metavar="REGISTRY.json")
 @click.argument("key_file", metavar="[KEY.json]", required=False)
 @click.option("--public", "public", default=None, metavar="X,Y",
@@ -192,7 +192,7 @@ def registry_add_command(ctx: click.Context, registry: str, key_file: str | None
     _emit_registry(ctx, registry, reg, "added; ")
 
 
-@registry_group.command("revoke")
+@registry_group.command("revoke", short_help="Remove an issuer key; print the root.")
 @click.argument("registry", metavar="REGISTRY.json")
 @click.argument("key_file", metavar="[KEY.json]", required=False)
 @click.option("--public", "public", default=None, metavar="X,Y",
@@ -208,7 +208,7 @@ def registry_revoke_command(ctx: click.Context, registry: str, key_file: str | N
     _emit_registry(ctx, registry, reg, "revoked; ")
 
 
-@registry_group.command("show")
+@registry_group.command("show", short_help="The registry's root and keys.")
 @click.argument("registry", metavar="REGISTRY.json")
 @click.pass_context
 def registry_show_command(ctx: click.Context, registry: str) -> None:

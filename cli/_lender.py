@@ -80,7 +80,7 @@ def lender_group() -> None:
     """A lender's policy, challenges and presentation verification."""
 
 
-@lender_group.command("policy")
+@lender_group.command("policy", short_help="Write a lender policy.")
 @click.option("--name", "name", required=True, help="The lender's name (its lender id).")
 @click.option("--registry", "registry", required=True, metavar="REGISTRY.json",
               help="The trusted-issuer registry whose root the policy pins.")
@@ -156,7 +156,7 @@ def challenge_command(ctx: click.Context, *, policy: str, tier: str, store: str,
           "expires_at": ch.expires_at})
 
 
-@lender_group.command("verify")
+@lender_group.command("verify", short_help="Verify a presentation; write the decision.")
 @click.argument("policy", metavar="POLICY.json")
 @click.argument("challenge", metavar="CHALLENGE.json")
 @click.argument("presentation", metavar="PRESENTATION.json")

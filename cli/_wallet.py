@@ -66,7 +66,7 @@ def wallet_group() -> None:
     """The borrower's encrypted credit-history wallet."""
 
 
-@wallet_group.command("init")
+@wallet_group.command("init", short_help="Create an empty encrypted wallet.")
 @click.argument("path", metavar="PATH")
 @click.option("--capacity", "capacity", default=str(DEFAULT_CAPACITY), show_default=True,
               metavar="N", help="Record slots (a power of two; circuits exist per capacity).")
@@ -83,7 +83,7 @@ def init_command(ctx: click.Context, path: str, capacity: str) -> None:
          {"wallet": path, "capacity": cap, "id": wallet.fingerprint()})
 
 
-@wallet_group.command("add")
+@wallet_group.command("add", short_help="Add one credit record.")
 @click.argument("path", metavar="PATH")
 @click.option("--opened-at", required=True, metavar="T",
               help="When the credit was opened: Unix seconds or YYYY-MM-DD.")
@@ -139,7 +139,7 @@ def _read_records(source: str) -> list[CreditRecord]:
     raise InvalidArgument(f"records file {source!r} must end in .json or .csv")
 
 
-@wallet_group.command("import")
+@wallet_group.command("import", short_help="Add the records of a JSON or CSV file.")
 @click.argument("path", metavar="PATH")
 @click.argument("records", metavar="RECORDS.json|RECORDS.csv")
 @click.pass_context
@@ -183,7 +183,7 @@ def _attestation_rows(wallet: Wallet, now: int) -> list[dict[str, Any]]:
     return rows
 
 
-@wallet_group.command("show")
+@wallet_group.command("show", short_help="Records, commitment, score, attestations.")
 @click.argument("path", metavar="PATH")
 @click.pass_context
 def show_command(ctx: click.Context, path: str) -> None:
@@ -228,7 +228,7 @@ def show_command(ctx: click.Context, path: str) -> None:
     emit(ctx, "\n".join(lines), data)
 
 
-@wallet_group.command("commit")
+@wallet_group.command("commit", short_help="Print the commitment an issuer signs.")
 @click.argument("path", metavar="PATH")
 @click.pass_context
 def commit_command(ctx: click.Context, path: str) -> None:
@@ -240,7 +240,7 @@ def commit_command(ctx: click.Context, path: str) -> None:
     emit(ctx, c, {"commitment": c})
 
 
-@wallet_group.command("attest")
+@wallet_group.command("attest", short_help="Store an issuer's attestation.")
 @click.argument("path", metavar="PATH")
 @click.argument("attestation", metavar="ATTESTATION.json")
 @click.option("--registry", "registry", default=None, metavar="REGISTRY.json",
@@ -285,7 +285,7 @@ def _read_proving_key(path: str) -> groth16.ProvingKey:
     return groth16.ProvingKey.from_bytes(data)
 
 
-@wallet_group.command("present")
+@wallet_group.command("present", short_help="Answer a lender's challenge (a proof).")
 @click.argument("path", metavar="PATH")
 @click.argument("challenge", metavar="CHALLENGE.json")
 @click.option("--registry", "registry", required=True, metavar="REGISTRY.json",
