@@ -503,7 +503,10 @@ def _prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], zk: bool) -> Proo
         raise InvalidArgument(f"expected a ProvingKey, got {type(pk).__name__}")
     matrices, digest = _matrices(r1cs, pk.curve)
     if pk.metadata.get("r1cs_sha256") != digest:
-        raise InvalidArgument("the proving key was made for another constraint system")
+        raise InvalidArgument(
+            "the proving key was made for another constraint system (the circuit changed "
+            "since the setup?): run the setup again for this circuit"
+        )
     w = _scalars(witness, pk.curve)
     core = _core(pk.curve)
     fn = core.groth16_prove if zk else core.groth16_prove_no_zk
