@@ -896,6 +896,121 @@ def check_unsat(r1cs: Any, witness: list[int]) -> bool:
     return True
 
 
+# --- presentations (issue 5 §6) ------------------------------------------------------------
+
+T_PRESENT = T_REC + MONTH
+
+
+def gen_presentations() -> dict[str, Any]:
+    """Presentations for the capacity-2 circuit under a development key (random proofs),
+    each with the verifier's decision or refusal reason."""
+    compiled = threshold.build_threshold_circuit(THRESHOLD_CAPACITY)
+    r1cs = compiled.r1cs
+    pk, vk = groth16.setup(r1cs)
+    vkh = verifier.vk_hash(vk)
+    cid = threshold.circuit_id(THRESHOLD_CAPACITY)
+    recs = _records([SAMPLE_RECORDS[0]])
+    hist = credit.History(recs, [derive("present/salt") or 1], THRESHOLD_CAPACITY)
+    secret, blinding = derive("present/secret") or 1, derive("present/blinding")
+    issuer_key = derive_bytes("present/issuer")
+    registry = credit.IssuerRegistry.of([eddsa.prv2pub(issuer_key)])
+    att = credit.issue_attestation(issuer_key, hist.commitment(blinding, secret),
+                                   T_PRESENT - 86_400, T_PRESENT + 30 * 86_400)
+    policy = verifier.LenderPolicy(
+        lender_name="lender-a", verifying_keys={vkh: cid}, registry_roots=[registry.root],
+        model_ids=[credit.DEFAULT_MODEL.model_id()], tiers={1: 600, 2: 700},
+        no_default_months=12, max_outstanding=1_000_000)
+    seed = derive_bytes("present/wallet-seed")
+    key = verifier.derive_lender_key(seed, policy.lender_id)
+    other_key = verifier.derive_lender_key(derive_bytes("present/other-seed"), policy.lender_id)
+
+    def challenge(n: int, now: int, threshold_: int = 700) -> verifier.Challenge:
+        return verifier.Challenge(
+            lender_id=policy.lender_id, nonce=derive(f"present/nonce/{n}") >> 8,
+            registry_root=registry.root, model_id=credit.DEFAULT_MODEL.model_id(),
+            threshold=threshold_, no_default_months=12, max_outstanding=1_000_000,
+            as_of=now, epoch=policy.epoch(now), issued_at=now,
+            expires_at=now + policy.challenge_lifetime, circuit_id=cid, vk_hash=vkh)
+
+    def prove(ch: verifier.Challenge) -> tuple[list[int], groth16.Proof]:
+        pub = key.public_key().public_bytes_raw()
+        inputs = threshold.threshold_assignment(
+            hist, secret, blinding, att, registry, lender_id=ch.lender_id, epoch=ch.epoch,
+            nonce=ch.nonce, as_of=ch.as_of, threshold=ch.threshold,
+            borrower_key_hash=verifier.borrower_key_hash(pub),
+            no_default_months=ch.no_default_months, max_outstanding=ch.max_outstanding)
+        return threshold.public_signals(inputs), groth16.prove(pk, r1cs, compiled.solve(inputs))
+
+    def sign(signals: Sequence[int], proof: groth16.Proof, k: Any = key) -> dict[str, Any]:
+        return verifier.sign_presentation(k, cid, vkh, signals, proof).to_json_dict()
+
+    ch1, ch2 = challenge(1, T_PRESENT), challenge(2, T_PRESENT + 60)
+    ch650 = challenge(3, T_PRESENT, 650)
+    sig1, proof1 = prove(ch1)
+    sig2, proof2 = prove(ch2)
+    sig650, proof650 = prove(ch650)
+    p1, p2 = sign(sig1, proof1), sign(sig2, proof2)
+    first = "01" if p1["signature"][:2] == "00" else "00"
+    bad_sig = dict(p1, signature=first + p1["signature"][2:])
+    plus_r = dict(p1, public_signals=[*p1["public_signals"][:7],
+                                      str(int(p1["public_signals"][7]) + R),
+                                      *p1["public_signals"][8:]])
+    now = T_PRESENT + 5
+
+    def step(p: dict[str, Any], ch: verifier.Challenge, at: int = now) -> dict[str, Any]:
+        return {"presentation": p, "challenge": ch.to_json_dict(), "now": at}
+
+    raw = [
+        ("valid", "an honest presentation answering its challenge: tier 2", [ch1],
+         [step(p1, ch1)]),
+        ("replay-same-presentation", "the same presentation twice (C5)", [ch1],
+         [step(p1, ch1), step(p1, ch1)]),
+        ("replay-new-proof-same-nullifier", "a fresh proof for a second challenge in the "
+         "same epoch carries the same nullifier (C5)", [ch1, ch2],
+         [step(p1, ch1), step(p2, ch2, T_PRESENT + 65)]),
+        ("replay-rerandomized", "the first proof re-randomized and re-signed (B5, C5)", [ch1],
+         [step(p1, ch1), step(sign(sig1, groth16.rerandomize(vk, proof1)), ch1)]),
+        ("unknown-challenge", "a challenge this verifier never issued", [],
+         [step(p1, ch1)]),
+        ("challenge-expired", "presented at expires_at", [ch1],
+         [step(p1, ch1, ch1.expires_at)]),
+        ("nonce-mismatch", "answering challenge 1's nonce to challenge 2", [ch1, ch2],
+         [step(p1, ch2, T_PRESENT + 65)]),
+        ("bad-signature", "the borrower signature's first byte changed", [ch1],
+         [step(bad_sig, ch1)]),
+        ("key-hash-mismatch", "re-signed by a key the proof is not bound to (C8)", [ch1],
+         [step(sign(sig1, proof1, other_key), ch1)]),
+        ("proof-invalid", "challenge 2's proof with challenge 1's signals, re-signed", [ch1],
+         [step(sign(sig1, proof2), ch1)]),
+        ("threshold-not-accepted", "a threshold (650) no tier uses", [ch650],
+         [step(sign(sig650, proof650), ch650)]),
+        ("malformed-nullifier-plus-r", "nullifier + r: refused before any lookup (C6)", [ch1],
+         [step(plus_r, ch1)]),
+    ]
+    cases: list[Case] = []
+    for name, why, issued, steps in raw:
+        store = verifier.MemoryVerifierStore()
+        v = verifier.Verifier(policy, {vkh: vk}, store)
+        for ch in issued:
+            store.record_challenge(ch.lender_id, ch.nonce, ch.to_json())
+        for st in steps:
+            try:
+                decision = v.verify(st["presentation"], st["challenge"], st["now"])
+                st["expected"] = {"decision": decision.to_json_dict()}
+            except errors.PresentationRefused as exc:
+                st["expected"] = {"refused": exc.reason}
+        last = steps[-1]["expected"]
+        want = ({"decision"} if name == "valid" else {"refused"})
+        reason = "nullifier-reused" if name.startswith("replay") else name
+        if set(last) != want or (name != "valid" and not reason.startswith(last["refused"])):
+            raise AssertionError(f"presentations {name}: unexpected outcome {last}")
+        cases.append({"id": name, "op": "verify", "description": why,
+                      "issued": [ch.to_json_dict() for ch in issued], "steps": steps,
+                      "expected": [st.pop("expected") for st in steps]})
+    return envelope("presentations", cases, policy=policy.to_json_dict(),
+                    verifying_keys={vkh: vk.to_snarkjs()})
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "field": gen_field, "points": gen_points, "poseidon": gen_poseidon,
     "merkle": gen_merkle, "eddsa": gen_eddsa, "ledger": gen_ledger,
@@ -912,16 +1027,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     parser.add_argument("--family", action="append", choices=sorted(FAMILY_FILES))
     parser.add_argument("--regenerate-groth16", action="store_true")
+    parser.add_argument("--regenerate-presentations", action="store_true")
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     families = args.family or list(DETERMINISTIC_FAMILIES)
     for family in families:
-        if family == "groth16":
+        if family in ("groth16", "presentations"):
             continue
         doc = gen_threshold_circuit(out) if family == "threshold_circuit" else GENERATORS[family]()
         (out / FAMILY_FILES[family]).write_bytes(dump(doc))
         print(f"wrote {FAMILY_FILES[family]}")
+    pres = out / FAMILY_FILES["presentations"]
+    if args.regenerate_presentations or "presentations" in (args.family or []) or (
+            not pres.exists()):
+        pres.write_bytes(dump(gen_presentations()))
+        print("wrote presentations.json (random key and proofs)")
     g16 = out / FAMILY_FILES["groth16"]
     if args.regenerate_groth16 or "groth16" in (args.family or []) or not g16.exists():
         g16.write_bytes(dump(gen_groth16(out)))

@@ -40,6 +40,7 @@ from zkcredit.errors import (
     InvalidArgument,
     InvalidEncoding,
     InvalidSignature,
+    PresentationRefused,
     ZkCreditError,
 )
 from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
@@ -75,6 +76,7 @@ FAMILY_FILES: Final[dict[str, str]] = {
     "commitments": "commitments.json",
     "score_model": "score_model.json",
     "threshold_circuit": "threshold_circuit.json",
+    "presentations": "presentations.json",
 }
 DETERMINISTIC_FAMILIES: Final = ("field", "points", "poseidon", "merkle", "eddsa", "ledger",
                                  "commitments", "score_model", "threshold_circuit")
@@ -689,6 +691,37 @@ def _check_threshold(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any
         raise _Mismatch(f"unknown op {op!r}")
 
 
+def _check_presentations(case: Mapping[str, Any], b: _Backend, doc: Mapping[str, Any],
+                         directory: Path) -> None:
+    """Replays each case on a fresh `Verifier` (memory store primed with the issued
+    challenges). The reference backend also re-verifies every accepted proof with
+    ``groth16_reference`` (the Verifier itself always uses the native pairing)."""
+    if case["op"] != "verify":
+        raise _Mismatch(f"unknown op {case['op']!r}")
+    policy = verifier.LenderPolicy.from_json(dict(doc["policy"]))
+    keys = {name: groth16.VerifyingKey.from_snarkjs(vk)
+            for name, vk in doc["verifying_keys"].items()}
+    store = verifier.MemoryVerifierStore()
+    v = verifier.Verifier(policy, keys, store)
+    for raw in case["issued"]:
+        ch = verifier.Challenge.from_json(dict(raw))
+        store.record_challenge(ch.lender_id, ch.nonce, ch.to_json())
+    got: list[Any] = []
+    for st in case["steps"]:
+        try:
+            decision = v.verify(dict(st["presentation"]), dict(st["challenge"]), st["now"])
+        except PresentationRefused as exc:
+            got.append({"refused": exc.reason})
+            continue
+        got.append({"decision": decision.to_json_dict()})
+        if b.name == "reference":
+            p = st["presentation"]
+            vk_json = doc["verifying_keys"][p["vk_hash"]]
+            if not groth16_reference.verify_snarkjs(vk_json, p["public_signals"], p["proof"]):
+                raise _Mismatch("the reference Groth16 verifier rejects an accepted proof")
+    _expect(case, got)
+
+
 # --- driver --------------------------------------------------------------------------------------
 
 _SIMPLE: Final[dict[str, Callable[[Mapping[str, Any], _Backend], None]]] = {
@@ -698,7 +731,7 @@ _SIMPLE: Final[dict[str, Callable[[Mapping[str, Any], _Backend], None]]] = {
 _WITH_DOC: Final[dict[str, Callable[[Mapping[str, Any], _Backend, Mapping[str, Any], Path],
                                     None]]] = {
     "groth16": _check_groth16, "ledger": _check_ledger, "score_model": _check_score_model,
-    "threshold_circuit": _check_threshold,
+    "threshold_circuit": _check_threshold, "presentations": _check_presentations,
 }
 
 

@@ -169,8 +169,9 @@ def test_adversarial_cases_are_present() -> None:
 
 @pytest.mark.slow
 def test_generator_is_deterministic_for_every_family_but_groth16(tmp_path: Path) -> None:
-    """Regenerating gives identical bytes (Groth16's random proofs are kept as committed)."""
-    _copy(tmp_path, list(GROTH16_FILES))
+    """Regenerating gives identical bytes (the random Groth16 and presentation proofs are
+    kept as committed)."""
+    _copy(tmp_path, [*GROTH16_FILES, "presentations.json"])
     result = subprocess.run(
         [sys.executable, str(VECTORS / "generate.py"), "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=300, check=False)
@@ -178,7 +179,7 @@ def test_generator_is_deterministic_for_every_family_but_groth16(tmp_path: Path)
     names = [FAMILY_FILES[f] for f in DETERMINISTIC_FAMILIES] + BINARIES["threshold_circuit"]
     for name in names:
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
-    for name in GROTH16_FILES:
+    for name in [*GROTH16_FILES, "presentations.json"]:
         assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), name
     assert (tmp_path / MANIFEST).read_bytes() == (VECTORS / MANIFEST).read_bytes()
 
@@ -290,6 +291,7 @@ def test_independent_checker_passes_as_a_subprocess() -> None:
         doc = json.loads((VECTORS / FAMILY_FILES[family]).read_text())
         n = sum(c["op"] not in ("compile", "solve") for c in doc["cases"])
         assert f"{family}: {n}/{n} cases agree" in result.stdout
+    assert "presentations: 1/1 cases agree" in result.stdout  # the all-accepted case
 
 
 @pytest.mark.slow
