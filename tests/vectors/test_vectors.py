@@ -227,6 +227,18 @@ def test_corrupted_file_fails_the_reference_backend_too(tmp_path: Path, family: 
     assert [f.split(":")[0:2] for f in report.failures] == [[name, f" case {case_id}"]]
 
 
+def test_corrupted_witness_binary_is_named_then_fails_its_case(tmp_path: Path) -> None:
+    d, _ = _family_copy(tmp_path, "groth16")
+    wtns = bytearray((d / "groth16_circuit.wtns").read_bytes())
+    wtns[-1] ^= 0x01  # the last witness value's top byte: still canonical, now wrong
+    (d / "groth16_circuit.wtns").write_bytes(bytes(wtns))
+    assert "groth16_circuit.wtns: checksum mismatch" in check_vectors(d, "native").failures
+    write_manifest(d)
+    failures = check_vectors(d, "native").failures
+    assert len(failures) == 1 and failures[0].startswith("groth16.json: case r1cs-witness: ")
+    assert "UnsatisfiedConstraint" in failures[0]
+
+
 def test_manifest_problems_are_named(tmp_path: Path) -> None:
     d = _copy(tmp_path, ["field.json", "poseidon.json"])
     (d / "poseidon.json").unlink()
