@@ -239,6 +239,19 @@ def test_corrupted_witness_binary_is_named_then_fails_its_case(tmp_path: Path) -
     assert "UnsatisfiedConstraint" in failures[0]
 
 
+def test_binary_names_outside_the_directory_are_refused(tmp_path: Path) -> None:
+    d, name = _family_copy(tmp_path / "v", "groth16")
+    (tmp_path / "outside.wtns").write_bytes((d / "groth16_circuit.wtns").read_bytes())
+    doc = json.loads((d / name).read_text())
+    case = next(c for c in doc["cases"] if c["id"] == "r1cs-witness")
+    case["wtns"] = "../outside.wtns"
+    (d / name).write_text(json.dumps(doc))
+    write_manifest(d)
+    failures = check_vectors(d, "native").failures
+    assert len(failures) == 1 and failures[0].startswith("groth16.json: case r1cs-witness: ")
+    assert "is not a file name in the vectors directory" in failures[0]
+
+
 def test_manifest_problems_are_named(tmp_path: Path) -> None:
     d = _copy(tmp_path, ["field.json", "poseidon.json"])
     (d / "poseidon.json").unlink()
