@@ -11,7 +11,8 @@ from the Grain LFSR (Poseidon paper, Appendix F, as circomlib uses them), Poseid
 trees, Baby Jubjub, BLAKE-512 (constants computed from the digits of pi and square
 roots of primes, not copied), EdDSA-Poseidon, the iden3 .r1cs/.wtns formats and a Groth16
 verifier over py_ecc's optimal-ate pairing. Ledger scenarios are not re-derived here (that
-would be a second ledger); their files are still covered by SHA256SUMS.
+would be a second ledger): their final states are checked against the double-entry
+identities only.
 
 Error names in the vectors are the class names of zkcredit.errors; this checker derives the
 same names from its own classification of each refusal (see vectors/README.md, "Refusals").
@@ -938,7 +939,37 @@ CHECKERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Path], Any]] = {
     "commitments": check_commitments, "score_model": check_score_model,
     "threshold_circuit": check_threshold_circuit, "presentations": check_presentations,
 }
-NOT_CHECKED = {"ledger": "needs a second ledger implementation"}
+def ledger_identities(case: dict[str, Any], doc: dict[str, Any], d: Path) -> None:
+    """The double-entry identities of a published final ledger state (the numbers are not
+    re-derived from the commands: that would take a second ledger)."""
+    e = case["expected"]
+    pool, acc, lines = e["pool"], e["accounts"], e["lines"].values()
+
+    def role(kind: str) -> int:
+        return sum(v for k, v in acc.items() if k.startswith("line:") and k.endswith(kind))
+    checks = {
+        "audit ok": (e["audit_ok"], True),
+        "no negative account": (min(acc.values(), default=0) >= 0, True),
+        "cash + debt + losses = deposits + interest + reserve": (
+            pool["cash"] + pool["total_debt"] + pool["losses"],
+            pool["deposits"] + pool["interest"] + pool["reserve"]),
+        "total_debt = sum of line debt accounts": (pool["total_debt"], role(":debt")),
+        "total_debt = sum of lines' debt": (pool["total_debt"], sum(x["debt"] for x in lines)),
+        "total_collateral = custody": (pool["total_collateral"], acc["custody:collateral"]),
+        "total_collateral = sum of lines' collateral": (
+            pool["total_collateral"], sum(x["collateral"] for x in lines)),
+        "total_collateral = sum of line collateral accounts": (
+            pool["total_collateral"], role(":collateral")),
+        "total_shares = sum of shares": (pool["total_shares"], sum(e["shares"].values())),
+    }
+    for name in ("cash", "deposits", "interest", "reserve", "losses"):
+        checks[f"pool.{name} = pool:{name}"] = (pool[name], acc[f"pool:{name}"])
+    for what, (x, y) in checks.items():
+        if x != y:
+            raise Mismatch(f"{what}: {x} != {y}")
+
+
+CONSISTENCY = {"ledger": ledger_identities}
 
 
 def main(argv: list[str]) -> int:
@@ -963,8 +994,17 @@ def main(argv: list[str]) -> int:
         if doc.get("format") != "zkcredit-vectors" or doc.get("version") != 1:
             failures.append(f"{path.name}: not a zkcredit-vectors v1 file")
             continue
-        if family in NOT_CHECKED:
-            print(f"{family}: {len(doc['cases'])} cases not checked ({NOT_CHECKED[family]})")
+        if family in CONSISTENCY:
+            consistent = 0
+            for case in doc["cases"]:
+                try:
+                    CONSISTENCY[family](case, doc, d)
+                    consistent += 1
+                except Exception as exc:  # any crash is a named failure
+                    failures.append(f"{path.name}: case {case.get('id')}: "
+                                    f"{type(exc).__name__}: {exc}")
+            print(f"{family}: {consistent}/{len(doc['cases'])} final states satisfy the "
+                  "accounting identities (not re-derived from the commands)")
             continue
         if family not in CHECKERS:
             print(f"{family}: no independent checker for this family yet")

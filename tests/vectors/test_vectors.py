@@ -317,10 +317,11 @@ def test_independent_checker_passes_as_a_subprocess() -> None:
         n = sum(c["op"] not in ("compile", "solve") for c in doc["cases"])
         assert f"{family}: {n}/{n} cases agree" in result.stdout
     assert "presentations: 1/1 cases agree" in result.stdout  # the all-accepted case
+    assert "ledger: 3/3 final states satisfy the accounting identities" in result.stdout
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", INDEPENDENT_FAMILIES)
+@pytest.mark.parametrize("family", [*INDEPENDENT_FAMILIES, "ledger"])
 def test_independent_checker_names_the_corrupted_file_and_case(
         tmp_path: Path, family: str, capsys: pytest.CaptureFixture[str]) -> None:
     d, name = _family_copy(tmp_path, family, keep=3)  # three cases keep pure Python short
