@@ -23,9 +23,6 @@ from zkcredit.errors import InvalidEncoding, NonCanonicalScalar, OutputExists
 from zkcredit.hazmat import groth16
 from zkcredit.hazmat.poseidon import SCALAR_MODULUS
 
-MAX_PROVING_KEY_BYTES = 4 << 30
-"""A proving key file larger than this is refused before reading (E3)."""
-
 __all__ = ["proof_group"]
 
 
@@ -79,17 +76,6 @@ def parse_inputs(obj: object) -> dict[str, int | list[int]]:
     return out
 
 
-def _read_proving_key(path: str) -> groth16.ProvingKey:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_PROVING_KEY_BYTES:
-            raise InvalidEncoding(f"proving key {p}: {size} bytes is too large")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InvalidEncoding(f"proving key {p}: cannot read ({exc.strerror})") from None
-    return groth16.ProvingKey.from_bytes(data)
-
 
 @proof_group.command("create")
 @click.argument("circuit", metavar="CIRCUIT")
@@ -114,7 +100,7 @@ def create_command(ctx: click.Context, *, circuit: str, proving_key: str, inputs
     progress(ctx, 1, 4, f"loading circuit {circuit}")
     compiled = load_circuit(circuit).compiled
     progress(ctx, 2, 4, f"loading proving key {proving_key}")
-    pk = _read_proving_key(proving_key)
+    pk = groth16.ProvingKey.from_file(proving_key)
     progress(ctx, 3, 4, "solving the witness")
     witness = compiled.solve(assignment)
     progress(ctx, 4, 4, f"proving ({compiled.r1cs.n_constraints} constraints)")

@@ -39,8 +39,6 @@ from zkcredit.hazmat import eddsa, groth16
 
 __all__ = ["wallet_group"]
 
-MAX_PROVING_KEY_BYTES = 4 << 30
-"""A proving key file larger than this is refused before reading (E3)."""
 
 
 def _open(path: str) -> Wallet:
@@ -273,17 +271,6 @@ def attest_command(ctx: click.Context, path: str, attestation: str,
           "not_before": att.not_before, "not_after": att.not_after})
 
 
-def _read_proving_key(path: str) -> groth16.ProvingKey:
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_PROVING_KEY_BYTES:
-            raise InvalidEncoding(f"proving key {p}: {size} bytes is too large")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InvalidEncoding(f"proving key {p}: cannot read ({exc.strerror})") from None
-    return groth16.ProvingKey.from_bytes(data)
-
 
 @wallet_group.command("present", short_help="Answer a lender's challenge (a proof).")
 @click.argument("path", metavar="PATH")
@@ -312,7 +299,7 @@ def present_command(ctx: click.Context, *, path: str, challenge: str, registry: 
     wallet = _open(path)
     total = 6
     progress(ctx, 1, total, f"loading proving key {key}")
-    pk = _read_proving_key(key)
+    pk = groth16.ProvingKey.from_file(key)
     step = [1]
 
     def say(text: str) -> None:

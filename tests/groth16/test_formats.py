@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,18 @@ def test_compiled_circuit_proves_and_verifies() -> None:
     proof = groth16.prove(pk, compiled.r1cs, w)
     assert groth16.verify(vk, [144], proof)
     assert not groth16.verify(vk, [145], proof)
+
+
+def test_proving_key_from_file_bounds_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path
+    _, pk, vk = keys("bn254")
+    path = folder / "pk.bin"
+    path.write_bytes(pk.to_bytes())
+    assert groth16.ProvingKey.from_file(path).vk == vk
+    with pytest.raises(InvalidEncoding, match="cannot read"):
+        groth16.ProvingKey.from_file(folder / "missing.bin")
+    monkeypatch.setattr(groth16, "MAX_PROVING_KEY_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InvalidEncoding, match="too large"):
+        groth16.ProvingKey.from_file(path)

@@ -47,11 +47,11 @@ def development_keys(
     path = folder / f"threshold-n{capacity}-{compiled.r1cs.digest()[:24]}.dev.zkey"
     if path.is_file():
         try:
-            pk = groth16.ProvingKey.from_bytes(path.read_bytes())
+            pk = groth16.ProvingKey.from_file(path)
             if pk.n_public == compiled.r1cs.n_public:
                 say(f"using the cached development setup {path}")
                 return pk
-        except (MalformedInput, OSError):
+        except MalformedInput:
             pass
         say(f"the cached setup {path} is unreadable; making a new one")
     say(

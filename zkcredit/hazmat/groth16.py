@@ -38,10 +38,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import re
 import struct
 from array import array
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
@@ -83,6 +85,8 @@ DEVELOPMENT_SETUP: Final = "development (single party; not for production)"
 
 PK_MAGIC: Final = b"ZKCG16PK"
 PK_VERSION: Final = 1
+MAX_PROVING_KEY_BYTES = 4 << 30
+"""A proving key file larger than this is refused before it is read (E3)."""
 _PK_HEADER = struct.Struct("<8sHBB32sI")  # magic, version, curve id, flags, sha256, meta len
 
 
@@ -463,6 +467,22 @@ class ProvingKey:
         else:
             native = core.Groth16ProvingKey.from_bytes_unchecked(body)
         return cls(curve, native, metadata)
+
+    @classmethod
+    def from_file(
+        cls, path: str | os.PathLike[str], *, validate_points: bool = False
+    ) -> ProvingKey:
+        """`from_bytes` on a file, refusing one over `MAX_PROVING_KEY_BYTES` before reading
+        it (E3); an unreadable file is `InvalidEncoding` naming it."""
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+            if size > MAX_PROVING_KEY_BYTES:
+                raise InvalidEncoding(f"proving key {p}: {size} bytes is too large")
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InvalidEncoding(f"proving key {p}: cannot read ({exc.strerror})") from None
+        return cls.from_bytes(data, validate_points=validate_points)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ProvingKey.from_bytes, (self.to_bytes(),))
