@@ -258,6 +258,27 @@ fn hex(h: &[u8; 32]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// One link of a contribution hash chain: the recorded previous hash must be the hash of
+/// the contribution before, and the recorded hash must be the hash of the contents.
+fn check_link(
+    who: &str,
+    recorded_prev: &[u8; 32],
+    expected_prev: &[u8; 32],
+    computed: &[u8; 32],
+    recorded: &[u8; 32],
+) -> CeremonyResult<()> {
+    ensure(recorded_prev == expected_prev, || {
+        format!(
+            "{who}: the recorded previous hash {} is not the hash {} of the contribution before",
+            hex(recorded_prev),
+            hex(expected_prev)
+        )
+    })?;
+    ensure(computed == recorded, || {
+        format!("{who}: the recorded contribution hash does not match its contents")
+    })
+}
+
 /// `x^0 .. x^(len-1)`.
 fn powers(x: Fr, len: usize) -> Vec<Fr> {
     let mut out = Vec::with_capacity(len);
@@ -485,16 +506,7 @@ impl Phase1 {
         let (mut tau, mut alpha, mut beta) = (g1(), g1(), g1());
         for (i, c) in self.contributions.iter().enumerate() {
             let who = format!("phase 1 contribution {i}");
-            ensure(c.prev_hash == prev_hash, || {
-                format!(
-                    "{who}: the recorded previous hash {} is not the hash {} of the contribution before",
-                    hex(&c.prev_hash),
-                    hex(&prev_hash)
-                )
-            })?;
-            ensure(c.compute_hash() == c.hash, || {
-                format!("{who}: the recorded contribution hash does not match its contents")
-            })?;
+            check_link(&who, &c.prev_hash, &prev_hash, &c.compute_hash(), &c.hash)?;
             c.pok[0].check(&prev_hash, "tau", tau, c.tau_g1, &who)?;
             c.pok[1].check(&prev_hash, "alpha", alpha, c.alpha_g1, &who)?;
             c.pok[2].check(&prev_hash, "beta", beta, c.beta_g1, &who)?;
@@ -821,16 +833,7 @@ impl Phase2 {
         let mut delta = g1();
         for (i, c) in self.contributions.iter().enumerate() {
             let who = format!("phase 2 contribution {i}");
-            ensure(c.prev_hash == prev_hash, || {
-                format!(
-                    "{who}: the recorded previous hash {} is not the hash {} of the contribution before",
-                    hex(&c.prev_hash),
-                    hex(&prev_hash)
-                )
-            })?;
-            ensure(c.compute_hash() == c.hash, || {
-                format!("{who}: the recorded contribution hash does not match its contents")
-            })?;
+            check_link(&who, &c.prev_hash, &prev_hash, &c.compute_hash(), &c.hash)?;
             if let Source::Beacon { value, exp } = c.source {
                 ensure(exp <= MAX_BEACON_EXP, || {
                     format!("{who}: beacon exponent too large")
