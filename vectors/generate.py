@@ -38,6 +38,7 @@ from zkcredit.vectors import (
     FAMILY_FILES,
     FORMAT,
     VERSION,
+    affine_json,
     ledger_snapshot,
     run_ledger_steps,
     write_manifest,
@@ -156,14 +157,6 @@ def gen_field() -> dict[str, Any]:
 # --- points ----------------------------------------------------------------------------
 
 
-def _affine_json(aff: Any) -> Any:
-    if aff is None:
-        return None
-    x, y = aff
-    if isinstance(x, int):
-        return [str(x), str(y)]
-    return [[str(x[0]), str(x[1])], [str(y[0]), str(y[1])]]
-
 
 def _point_case(group: str, name: str, vec: Any, scalar: int | None) -> Case:
     m_ref = getattr(reference, group)
@@ -176,7 +169,7 @@ def _point_case(group: str, name: str, vec: Any, scalar: int | None) -> Case:
     case: Case = {"id": f"{group.lower()}-{name}", "op": "point", "group": group,
                   "description": f"BN254 {group} {name}: affine, arkworks compressed and "
                   "uncompressed bytes, snarkjs triple",
-                  "expected": {"affine": _affine_json(aff), "compressed": comp.hex(),
+                  "expected": {"affine": affine_json(aff), "compressed": comp.hex(),
                                "uncompressed": unc.hex(), "snarkjs": snark}}
     if scalar is not None:
         case["scalar"] = str(scalar)

@@ -54,6 +54,7 @@ __all__ = [
     "MANIFEST",
     "VERSION",
     "VectorReport",
+    "affine_json",
     "check_vectors",
     "ledger_snapshot",
     "manifest_lines",
@@ -213,7 +214,9 @@ def _check_field(case: Mapping[str, Any], b: _Backend) -> None:
         raise _Mismatch(f"unknown op {op!r}")
 
 
-def _affine_json(aff: Any) -> Any:
+def affine_json(aff: Any) -> Any:
+    """A point's affine coordinates as the vectors write them (decimal strings; G2 as
+    pairs; None for infinity), shared with the generator."""
     if aff is None:
         return None
     x, y = aff
@@ -240,7 +243,7 @@ def _check_points(case: Mapping[str, Any], b: _Backend) -> None:
     from_snark = encoding.g1_from_snarkjs if group == "G1" else encoding.g2_from_snarkjs
 
     def describe(vec: Any) -> dict[str, Any]:
-        return {"affine": _affine_json(vec.to_affine()[0]),
+        return {"affine": affine_json(vec.to_affine()[0]),
                 "compressed": vec.to_bytes(compressed=True).hex(),
                 "uncompressed": vec.to_bytes(compressed=False).hex(), "snarkjs": to_snark(vec)}
 
@@ -264,11 +267,11 @@ def _check_points(case: Mapping[str, Any], b: _Backend) -> None:
 
         def decode() -> Any:
             if form == "snarkjs":
-                return _affine_json(from_snark(b.bn254, case["input"]).to_affine()[0])
+                return affine_json(from_snark(b.bn254, case["input"]).to_affine()[0])
             if form not in ("compressed", "uncompressed"):
                 raise _Mismatch(f"unknown form {form!r}")
             vec = cls.from_bytes(bytes.fromhex(case["input"]), compressed=form == "compressed")
-            return _affine_json(vec.to_affine()[0])
+            return affine_json(vec.to_affine()[0])
         _expect(case, _outcome(decode))
     else:
         raise _Mismatch(f"unknown op {case['op']!r}")
