@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +32,7 @@ __all__ = [
     "EXIT_USAGE",
     "PASSPHRASE_ENV",
     "emit",
+    "end_progress",
     "get_passphrase",
     "json_mode",
     "parse_amount",
@@ -55,16 +59,75 @@ def json_mode(ctx: click.Context) -> bool:
 
 
 def emit(ctx: click.Context, human: str, data: Mapping[str, Any]) -> None:
-    """Print ``human`` text, or ``data`` as one JSON object on stdout under `--json`."""
+    """Print ``human`` text, or ``data`` as one JSON object on stdout under `--json`
+    (a running progress stage is closed first, so its bar does not land after it)."""
+    end_progress(ctx)
     if json_mode(ctx):
         click.echo(json.dumps(dict(data), sort_keys=True, separators=(",", ":")))
     else:
         click.echo(human)
 
 
+class _Ticker:
+    """The live part of `progress` on a terminal: a moving bar and the elapsed seconds of
+    the current stage, redrawn by a daemon thread. The native setup and prover release
+    the GIL, so the bar keeps moving while they run; it stops when the stage ends."""
+
+    _WIDTH = 12
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.monotonic()
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _draw(self, final: bool) -> None:
+        elapsed = time.monotonic() - self.start
+        if final:
+            bar = "#" * self._WIDTH
+        else:
+            pos = int(elapsed * 8) % (2 * self._WIDTH - 2)
+            pos = pos if pos < self._WIDTH else 2 * self._WIDTH - 2 - pos
+            bar = "".join("#" if abs(i - pos) <= 1 else "." for i in range(self._WIDTH))
+        click.echo(f"\r{self.label} [{bar}] {elapsed:5.1f} s", err=True, nl=final)
+
+    def _run(self) -> None:
+        while not self.stop_event.wait(0.1):
+            self._draw(final=False)
+
+    def finish(self) -> None:
+        self.stop_event.set()
+        self.thread.join()
+        self._draw(final=True)
+
+
 def progress(ctx: click.Context, step: int, total: int, text: str) -> None:
-    """One progress line on stderr (``[2/4] proving...``); stdout stays machine-clean."""
-    click.echo(f"[{step}/{total}] {text}", err=True)
+    """Stage ``step`` of ``total`` on stderr (stdout stays machine-clean). On a terminal the
+    stage gets a moving bar and its elapsed time until the next stage or the command's
+    end; elsewhere (pipes, logs, tests) one plain line ``[2/4] proving...`` per stage."""
+    label = f"[{step}/{total}] {text}"
+    meta = ctx.find_root().meta
+    end_progress(ctx)
+    if not _stderr_is_terminal():
+        click.echo(label, err=True)
+        return
+    ticker = _Ticker(label)
+    meta["zkcredit.ticker"] = ticker
+
+    ctx.find_root().call_on_close(lambda: end_progress(ctx))
+
+
+def end_progress(ctx: click.Context) -> None:
+    """Close the running progress stage, if any (its bar shows full, with its time)."""
+    ticker = ctx.find_root().meta.pop("zkcredit.ticker", None)
+    if isinstance(ticker, _Ticker):
+        ticker.finish()
+
+
+def _stderr_is_terminal() -> bool:
+    stream = sys.stderr  # CliRunner swaps it for a capture buffer: not a terminal
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def _show(text: str) -> str:
