@@ -18,6 +18,8 @@ refusal, ledger rule). The tree::
     ├── InvalidProof                           exit 1: a proof that does not verify
     │   (attestation: InvalidSignature < InvalidProof; LowOrderPoint, NonCanonicalSignature: exit 2)
     ├── Refused                                exit 1: a well-formed request a rule refuses
+    │   (credit: AttestationOutsideWindow, IssuerNotRegistered < Refused;
+    │    verifier: InvalidEd25519Signature < InvalidProof)
     ├── CircuitError                           exit 1: circuit building, solving, checking
     │   ├── UnsafeCircuit                      refused at build time (aliasing widths, lint)
     │   ├── UnsatisfiedConstraint              a witness violates a named constraint
@@ -308,7 +310,8 @@ class DuplicateLine(LedgerError):
 
 
 class StorageError(LedgerError):
-    """The database is misconfigured (pragmas) or kept failing after bounded retries."""
+    """The database cannot be opened or used (pragmas, a missing directory, not a
+    database), or a transaction kept conflicting after bounded retries."""
 
 
 class AuditFailed(LedgerError):
