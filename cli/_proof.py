@@ -54,10 +54,7 @@ def _value(name: str, v: object) -> int:
             raise NonCanonicalScalar(f"input {name!r} is not in [0, r)")
         return v
     if isinstance(v, str):
-        try:
-            return parse_field_element(v, 0)
-        except (InvalidEncoding, NonCanonicalScalar) as exc:
-            raise type(exc)(f"input {name!r}: {str(exc).replace('input 0 ', '')}") from None
+        return parse_field_element(v, f"input {name!r}")
     raise InvalidEncoding(
         f"input {name!r} must be a decimal string or an integer, got {type(v).__name__}")
 

@@ -55,7 +55,7 @@ _SHOWN = 24  # characters of a bad input quoted back in an error message
 def _quote(text: str) -> str:
     if len(text) <= _SHOWN:
         return repr(text)
-    return f"{text[:_SHOWN]!r}... ({len(text)} characters)"
+    return f"{text[:_SHOWN]!r}... ({len(text)} chars)"
 
 
 @lru_cache(maxsize=16)
@@ -69,14 +69,17 @@ def parse_decimal(
     what: str,
     *,
     noncanonical: type[MalformedInput] = NonCanonicalScalar,
+    modulus_name: str | None = None,
 ) -> int:
     """Parse a canonical decimal string into an integer in [0, modulus).
 
     ``what`` names the value in error messages (e.g. ``"pi_a x coordinate"``).
     Malformed text raises `InvalidEncoding`; a well-formed number >= modulus raises
     ``noncanonical`` (`NonCanonicalScalar` by default; pass `NonCanonicalCoordinate`
-    for point coordinates). The value is never reduced.
+    for point coordinates). The value is never reduced. ``modulus_name`` names the bound
+    in that message (default: the modulus's digits).
     """
+    bound = modulus_name if modulus_name is not None else f"the modulus {modulus}"
     if not isinstance(text, str):
         raise InvalidEncoding(f"{what}: expected a decimal string, got {type(text).__name__}")
     if not text:
@@ -91,12 +94,12 @@ def parse_decimal(
         raise InvalidEncoding(f"{what}: {_quote(text)} has a leading zero")
     if len(text) > _digits(modulus):
         raise noncanonical(
-            f"{what}: {_quote(text)} has {len(text)} digits, so it is not below the "
-            f"modulus ({_digits(modulus)} digits)"
+            f"{what}: {_quote(text)} is not below {bound} ({len(text)} digits, the bound "
+            f"has {_digits(modulus)})"
         )
     value = int(text)
     if value >= modulus:
-        raise noncanonical(f"{what}: {_quote(text)} is not below the modulus {modulus}")
+        raise noncanonical(f"{what}: {_quote(text)} is not below {bound}")
     return value
 
 
