@@ -18,7 +18,8 @@ refusal, ledger rule). The tree::
     ├── InvalidProof                           exit 1: a proof that does not verify
     │   (attestation: InvalidSignature < InvalidProof; LowOrderPoint, NonCanonicalSignature: exit 2)
     ├── Refused                                exit 1: a well-formed request a rule refuses
-    │   (credit: AttestationOutsideWindow, IssuerNotRegistered < Refused;
+    │   (credit: AttestationOutsideWindow, AttestationStale, AttestationRevoked,
+    │    IssuerNotRegistered, BooksMismatch, IdentityConflict, RevocationListOutdated < Refused;
     │    verifier: InvalidEd25519Signature < InvalidProof)
     ├── CircuitError                           exit 1: circuit building, solving, checking
     │   ├── UnsafeCircuit                      refused at build time (aliasing widths, lint)
@@ -41,13 +42,17 @@ from typing import ClassVar
 
 __all__ = [
     "AttestationOutsideWindow",
+    "AttestationRevoked",
+    "AttestationStale",
     "AuditFailed",
     "AuditLogInvalid",
+    "BooksMismatch",
     "CircuitError",
     "CreditLimitExceeded",
     "DivisionByZero",
     "DuplicateLine",
     "IdempotencyConflict",
+    "IdentityConflict",
     "InsufficientBalance",
     "InsufficientLiquidity",
     "InvalidAmount",
@@ -77,6 +82,7 @@ __all__ = [
     "PresentationRefused",
     "PriceDeviation",
     "Refused",
+    "RevocationListOutdated",
     "RiskLimit",
     "SelfLiquidation",
     "StalePrice",
@@ -331,6 +337,26 @@ class AttestationOutsideWindow(Refused):
 
 class IssuerNotRegistered(Refused):
     """An issuer key that is not (or no longer) in the issuer registry."""
+
+
+class AttestationRevoked(Refused):
+    """An attestation whose revocation id is in its issuer's published revocation list."""
+
+
+class AttestationStale(Refused):
+    """An attestation older than the lender's freshness bound (not_before < min_not_before)."""
+
+
+class BooksMismatch(Refused):
+    """A disclosed history that differs from what the issuer holds for the subject."""
+
+
+class IdentityConflict(Refused):
+    """A holder commitment other than the one the issuer bound to the subject."""
+
+
+class RevocationListOutdated(Refused):
+    """A revocation list not newer than the one already applied (a replayed or old list)."""
 
 
 # --- verifier (owner: zkcredit/verifier) --------------------------------------------

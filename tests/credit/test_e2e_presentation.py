@@ -1,6 +1,7 @@
 """Issue 5 end to end, with the real threshold circuit and real Groth16 keys:
 
-records → wallet → issuer signature → lender challenge → presentation → verify →
+records → wallet → disclosure checked against the issuer's books → attestation → lender
+challenge → presentation → verify →
 `CreditDecision` → a credit line in the ledger that draws and repays. Plus the
 acceptance cases that need the real circuit: unlinkability across two lenders, a revoked
 issuer (C8), and a presentation replayed to another lender.
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from zkcredit.credit import CreditRecord, IssuerRegistry, RecordKind, RecordStatus, Wallet
 from zkcredit.credit.dev_keys import development_keys
-from zkcredit.credit.issuer import issue_attestation
+from zkcredit.credit.issuance import Issuer
 from zkcredit.credit.model import DEFAULT_MODEL, score
 from zkcredit.credit.present import choose_attestation, present
 from zkcredit.credit.threshold import CIRCUIT_ID
@@ -30,6 +31,7 @@ from zkcredit.verifier import (
     MemoryVerifierStore,
     Presentation,
     Verifier,
+    PUBLIC_SIGNALS,
     vk_hash,
 )
 
@@ -71,7 +73,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, threshold_cache: Path) -> It
     registry = IssuerRegistry()
     registry.add(eddsa.prv2pub(issuer_key))
     wallet = Wallet.create(tmp / "wallet.zkw", PASSPHRASE, records=_history())
-    att = issue_attestation(issuer_key, wallet.commitment(), NOW - 30 * DAY, NOW + 365 * DAY)
+    bureau = Issuer(tmp / "bureau.db", issuer_key)
+    bureau.set_books("subject-1", _history(), now=NOW - 10 * DAY)
+    att = bureau.attest(wallet.disclose("subject-1"), now=NOW - 10 * DAY)
     wallet.add_attestation(att.to_json_dict())
     wallet.save()
     yield World(pk, registry, issuer_key, Wallet.open(tmp / "wallet.zkw", PASSPHRASE),
@@ -151,8 +155,8 @@ def test_unlinkable_across_two_lenders(world: World) -> None:
     b.verify(pb, cb, NOW + 1)
     constants = {"registry_root", "model_id", "threshold", "epoch", "no_default_months",
                  "max_outstanding", "as_of"}
-    names = ["registry_root", "model_id", "threshold", "as_of", "lender_id", "epoch", "nonce",
-             "nullifier", "borrower_key_hash", "no_default_months", "max_outstanding"]
+    constants.add("min_not_before")
+    names = list(PUBLIC_SIGNALS)
     for name in names:
         if name in constants:
             continue
@@ -179,7 +183,7 @@ def test_C8_revoked_issuer_is_refused(world: World) -> None:
     revoked = IssuerRegistry.from_json_dict(world.registry.to_json_dict())
     other = eddsa.generate_private_key()
     revoked.add(eddsa.prv2pub(other))
-    revoked.revoke(eddsa.prv2pub(world.issuer_key))
+    revoked.remove(eddsa.prv2pub(world.issuer_key))
     verifier = _verifier(world, "Careful Lender", roots=(revoked.root,))
     challenge = verifier.challenge(1, NOW)
     with pytest.raises(Refused, match="no attestation"):
@@ -217,5 +221,5 @@ def test_present_refuses_mismatched_pieces(world: World) -> None:
 def _policy_fields(policy: LenderPolicy) -> dict[str, object]:
     names = ["lender_name", "verifying_keys", "registry_roots", "model_ids", "tiers",
              "max_as_of_skew", "challenge_lifetime", "epoch_seconds", "no_default_months",
-             "max_outstanding", "decision_lifetime"]
+             "max_outstanding", "decision_lifetime", "max_attestation_age"]
     return {n: getattr(policy, n) for n in names}

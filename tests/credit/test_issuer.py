@@ -1,4 +1,4 @@
-"""Attestations: signing, verification, the validity window and the strict JSON form."""
+"""Attestations (v2): signing, verification, the validity window and the strict JSON form."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from zkcredit.credit.issuer import (
     Attestation,
     attestation_message,
     generate_issuer_key,
-    issue_attestation,
     load_issuer_key,
     save_issuer_key,
     verify_attestation,
 )
+from zkcredit.hazmat.attestation import new_revocation_id, sign_attestation
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa
 from zkcredit.hazmat.poseidon import poseidon_hash
@@ -29,18 +29,39 @@ KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
 COMMITMENT = 0x1234_5678_9ABC_DEF0_1234_5678_9ABC_DEF0 % R
 NB, NA = 1_700_000_000, 1_700_000_000 + 90 * 86_400
+HOLDER = 0xABCDEF % R
+RID = 0x1111_2222_3333_4444_5555_6666_7777_8888
+
+
+def issue(key: bytes, commitment: int, nb: int, na: int, holder: int = HOLDER,
+          rid: int = RID) -> Attestation:
+    return sign_attestation(key, commitment, holder_commitment=holder, revocation_id=rid,
+                            not_before=nb, not_after=na)
+
+
+def make(a: bj.Point, commitment: int, nb: int, na: int, sig: eddsa.Signature,
+         holder: int = HOLDER, rid: int = RID) -> Attestation:
+    return Attestation(a, commitment, holder, rid, nb, na, sig)
 
 
 @pytest.fixture(scope="module")
 def att() -> Attestation:
-    return issue_attestation(KEY, COMMITMENT, NB, NA)
+    return issue(KEY, COMMITMENT, NB, NA)
 
 
-def test_domain_and_message_follow_the_contract() -> None:
-    assert int.from_bytes(b"zkcredit/attestation/v1", "big") == ATTESTATION_DOMAIN
-    assert attestation_message(COMMITMENT, NB, NA) == poseidon_hash(
-        [ATTESTATION_DOMAIN, COMMITMENT, NB, NA]
+def test_domain_and_message() -> None:
+    assert int.from_bytes(b"zkcredit/attestation/v2", "big") == ATTESTATION_DOMAIN
+    assert attestation_message(COMMITMENT, HOLDER, RID, NB, NA) == poseidon_hash(
+        [ATTESTATION_DOMAIN, COMMITMENT, HOLDER, RID, NB, NA]
     )
+
+
+def test_revocation_ids_are_random_nonzero_128_bit() -> None:
+    ids = {new_revocation_id() for _ in range(64)}
+    assert len(ids) == 64 and all(0 < x < 1 << 128 for x in ids)
+    for bad in (0, 1 << 128, -1):
+        with pytest.raises(errors.InvalidArgument, match="revocation_id"):
+            attestation_message(COMMITMENT, HOLDER, bad, NB, NA)
 
 
 def test_issue_and_verify(att: Attestation) -> None:
@@ -64,51 +85,61 @@ def test_C4_window_boundaries(att: Attestation) -> None:
 
 def test_forged_and_substituted_signatures_refused(att: Attestation) -> None:
     # Another issuer's signature on the same message, presented under this issuer's key.
-    other = issue_attestation(OTHER_KEY, COMMITMENT, NB, NA)
-    swapped = Attestation(att.issuer, COMMITMENT, NB, NA, other.signature)
+    other = issue(OTHER_KEY, COMMITMENT, NB, NA)
+    swapped = make(att.issuer, COMMITMENT, NB, NA, other.signature)
     with pytest.raises(errors.InvalidSignature):
         verify_attestation(swapped, NB)
-    # Any change to a signed field breaks the signature.
+    # Any change to a signed field breaks the signature (the holder and the revocation id
+    # are signed: C10, C12).
     for changed in (
-        Attestation(att.issuer, (COMMITMENT + 1) % R, NB, NA, att.signature),
-        Attestation(att.issuer, COMMITMENT, NB - 1, NA, att.signature),
-        Attestation(att.issuer, COMMITMENT, NB, NA + 1, att.signature),
-        Attestation(att.issuer, COMMITMENT, NB, NA, eddsa.Signature(att.signature.R8,
-                                                                     att.signature.S ^ 1)),
+        make(att.issuer, (COMMITMENT + 1) % R, NB, NA, att.signature),
+        make(att.issuer, COMMITMENT, NB - 1, NA, att.signature),
+        make(att.issuer, COMMITMENT, NB, NA + 1, att.signature),
+        make(att.issuer, COMMITMENT, NB, NA, att.signature, holder=HOLDER + 1),
+        make(att.issuer, COMMITMENT, NB, NA, att.signature, rid=RID + 1),
+        make(att.issuer, COMMITMENT, NB, NA, eddsa.Signature(att.signature.R8,
+                                                              att.signature.S ^ 1)),
     ):
         with pytest.raises(errors.InvalidSignature):
             verify_attestation(changed, NB)
 
 
 def test_C3_signature_over_another_domain_refused(att: Attestation) -> None:
-    wrong = poseidon_hash([ATTESTATION_DOMAIN + 1, COMMITMENT, NB, NA])
+    wrong = poseidon_hash([ATTESTATION_DOMAIN + 1, COMMITMENT, HOLDER, RID, NB, NA])
     sig = eddsa.sign_poseidon(KEY, wrong)
     with pytest.raises(errors.InvalidSignature):
-        verify_attestation(Attestation(att.issuer, COMMITMENT, NB, NA, sig), NB)
+        verify_attestation(make(att.issuer, COMMITMENT, NB, NA, sig), NB)
+    # The v1 message (no holder, no revocation id) does not verify as v2 either.
+    v1 = poseidon_hash([int.from_bytes(b"zkcredit/attestation/v1", "big"), COMMITMENT, NB, NA])
+    with pytest.raises(errors.InvalidSignature):
+        verify_attestation(make(att.issuer, COMMITMENT, NB, NA,
+                                eddsa.sign_poseidon(KEY, v1)), NB)
 
 
 def test_construction_validates() -> None:
-    sig = eddsa.sign_poseidon(KEY, attestation_message(COMMITMENT, NB, NA))
+    sig = eddsa.sign_poseidon(KEY, attestation_message(COMMITMENT, HOLDER, RID, NB, NA))
     a = eddsa.prv2pub(KEY)
     with pytest.raises(errors.InvalidArgument):
-        Attestation(a, COMMITMENT, NA, NB, sig)  # window reversed
+        make(a, COMMITMENT, NA, NB, sig)  # window reversed
     with pytest.raises(errors.NonCanonicalScalar):
-        Attestation(a, COMMITMENT + R, NB, NA, sig)
+        make(a, COMMITMENT + R, NB, NA, sig)
+    with pytest.raises(errors.NonCanonicalScalar):
+        make(a, COMMITMENT, NB, NA, sig, holder=HOLDER + R)
     with pytest.raises(errors.InvalidArgument):
-        Attestation(a, COMMITMENT, NB, 1 << 40, sig)
+        make(a, COMMITMENT, NB, 1 << 40, sig)
     with pytest.raises(errors.NonCanonicalSignature):
-        Attestation(a, COMMITMENT, NB, NA, eddsa.Signature(sig.R8, sig.S + bj.SUBGROUP_ORDER))
+        make(a, COMMITMENT, NB, NA, eddsa.Signature(sig.R8, sig.S + bj.SUBGROUP_ORDER))
     with pytest.raises(errors.LowOrderPoint):
-        Attestation(bj.IDENTITY, COMMITMENT, NB, NA, sig)
+        make(bj.IDENTITY, COMMITMENT, NB, NA, sig)
     with pytest.raises(errors.PointNotOnCurve):
-        Attestation(a, COMMITMENT, NB, NA, eddsa.Signature(bj.Point(1, 2), sig.S))
+        make(a, COMMITMENT, NB, NA, eddsa.Signature(bj.Point(1, 2), sig.S))
 
 
 def test_json_round_trip(att: Attestation) -> None:
     again = Attestation.from_json(att.to_json_bytes())
     assert again == att
     d = att.to_json_dict()
-    assert d["format"] == "zkcredit-attestation" and d["version"] == 1
+    assert d["format"] == "zkcredit-attestation" and d["version"] == 2
     assert d["commitment"] == str(COMMITMENT)
     assert all(isinstance(v, str) for v in (*d["issuer"], *d["signature"]["R8"]))
 
@@ -138,7 +169,11 @@ def test_C7_duplicate_keys_refused(att: Attestation) -> None:
 @pytest.mark.parametrize(
     ("edit", "error"),
     [
-        (lambda d: d.update(version=2), errors.UnsupportedFormat),
+        (lambda d: d.update(version=3), errors.UnsupportedFormat),
+        (lambda d: d.update(version=1), errors.UnsupportedFormat),
+        (lambda d: d.pop("holder_commitment"), errors.InvalidEncoding),
+        (lambda d: d.update(revocation_id=str(1 << 128)), errors.NonCanonicalScalar),
+        (lambda d: d.update(revocation_id="0"), errors.InvalidArgument),
         (lambda d: d.update(format="zkcredit-challenge"), errors.UnsupportedFormat),
         (lambda d: d.update(extra=1), errors.InvalidEncoding),
         (lambda d: d.pop("not_after"), errors.InvalidEncoding),

@@ -1,4 +1,5 @@
-"""The issuer registry: admission (C2), revocation (C8), paths and the file form."""
+"""The issuer registry: admission (C2), removal (C8), revocation lists (C12), paths and the
+file form."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import pytest
 
 from zkcredit import errors
 from zkcredit.credit.issuer import REGISTRY_DEPTH, IssuerRegistry, issuer_leaf
+from zkcredit.credit.revocation import RevocationList, empty_revocation_root
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa
 from zkcredit.hazmat.poseidon import merkle_root, poseidon_hash, verify_merkle_path
 
 P = bj.FIELD_MODULUS
-KEYS = [eddsa.prv2pub(bytes([i]) * 32) for i in range(1, 4)]
+PRIVATE = [bytes([i]) * 32 for i in range(1, 4)]
+KEYS = [eddsa.prv2pub(k) for k in PRIVATE]
+EMPTY = empty_revocation_root()
 
 
 def _torsion() -> list[tuple[str, bj.Point]]:
@@ -38,7 +42,7 @@ def test_add_path_revoke() -> None:
         roots.append(reg.add(k))
         assert roots[-1] == reg.root
     assert len(set(roots)) == len(roots)
-    leaves = [poseidon_hash([k.x, k.y]) for k in KEYS]
+    leaves = [poseidon_hash([k.x, k.y, EMPTY]) for k in KEYS]
     assert [issuer_leaf(k) for k in KEYS] == leaves
     assert reg.root == merkle_root(leaves, REGISTRY_DEPTH)
     for i, k in enumerate(KEYS):
@@ -47,7 +51,7 @@ def test_add_path_revoke() -> None:
         assert verify_merkle_path(reg.root, path.leaf, path.siblings, path.path_bits)
         assert k in reg
     before = reg.root
-    after = reg.revoke(KEYS[1])
+    after = reg.remove(KEYS[1])
     assert after != before and KEYS[1] not in reg
     assert after == merkle_root([leaves[0], 0, leaves[2]], REGISTRY_DEPTH)
     with pytest.raises(errors.IssuerNotRegistered):
@@ -55,7 +59,7 @@ def test_add_path_revoke() -> None:
     with pytest.raises(errors.IssuerNotRegistered):
         reg.require(KEYS[1])
     with pytest.raises(errors.IssuerNotRegistered):
-        reg.revoke(KEYS[1])
+        reg.remove(KEYS[1])
     # The old path no longer reaches the new root (C8: revoked key).
     old = IssuerRegistry.of(KEYS).path(KEYS[1])
     assert not verify_merkle_path(reg.root, old.leaf, old.siblings, old.path_bits)
@@ -97,7 +101,7 @@ def test_off_curve_and_non_canonical_refused() -> None:
 
 def test_file_round_trip(tmp_path: Path) -> None:
     reg = IssuerRegistry.of(KEYS)
-    reg.revoke(KEYS[0])
+    reg.remove(KEYS[0])
     path = tmp_path / "registry.json"
     reg.save(path)
     loaded = IssuerRegistry.load(path)
@@ -116,7 +120,8 @@ def test_file_round_trip(tmp_path: Path) -> None:
         (lambda d: d["issuers"][0].update(slot=256), errors.InvalidEncoding),
         (lambda d: d["issuers"][0].update(key=["0", "1"]), errors.LowOrderPoint),
         (lambda d: d.update(depth=9), errors.UnsupportedFormat),
-        (lambda d: d.update(version=2), errors.UnsupportedFormat),
+        (lambda d: d.update(version=1), errors.UnsupportedFormat),
+        (lambda d: d["issuers"][0].pop("revocations"), errors.InvalidEncoding),
     ],
 )
 def test_tampered_file_refused(tmp_path: Path, edit: object, error: type[Exception]) -> None:
@@ -133,4 +138,53 @@ def test_duplicate_json_keys_refused(tmp_path: Path) -> None:
     text = json.dumps(IssuerRegistry.of(KEYS).to_json_dict())
     path.write_text(text[:-1] + ', "root": "0"}')
     with pytest.raises(errors.InvalidEncoding, match="duplicate"):
+        IssuerRegistry.load(path)
+
+
+def test_C12_revocation_list_changes_the_leaf_and_root() -> None:
+    reg = IssuerRegistry.of(KEYS)
+    before = reg.root
+    rl = RevocationList.sign(PRIVATE[1], [7, 3], 1_700_000_000)
+    after = reg.apply_revocations(rl)
+    assert after != before and reg.revocations(KEYS[1]) == rl
+    assert reg.path(KEYS[1]).leaf == poseidon_hash([KEYS[1].x, KEYS[1].y, rl.tree.root])
+    assert reg.path(KEYS[0]).leaf == issuer_leaf(KEYS[0])  # others unchanged
+    assert rl.revoked == (3, 7)
+
+
+def test_C12_replayed_or_foreign_revocation_list_refused() -> None:
+    reg = IssuerRegistry.of(KEYS)
+    new = RevocationList.sign(PRIVATE[1], [3, 7], 1_700_000_100)
+    old = RevocationList.sign(PRIVATE[1], [], 1_700_000_000)
+    reg.apply_revocations(new)
+    # An older list would un-revoke 3 and 7: refused, the root stays.
+    root = reg.root
+    with pytest.raises(errors.RevocationListOutdated):
+        reg.apply_revocations(old)
+    with pytest.raises(errors.RevocationListOutdated):
+        reg.apply_revocations(new)
+    assert reg.root == root
+    # A list signed by another key under this issuer's name does not verify.
+    forged = RevocationList(KEYS[1], 1_700_000_200, (), RevocationList.sign(
+        PRIVATE[0], [], 1_700_000_200).signature)
+    with pytest.raises(errors.InvalidSignature):
+        reg.apply_revocations(forged)
+    unknown = RevocationList.sign(bytes([9]) * 32, [], 1_700_000_300)
+    with pytest.raises(errors.IssuerNotRegistered):
+        reg.apply_revocations(unknown)
+
+
+def test_revocation_lists_survive_the_file(tmp_path: Path) -> None:
+    reg = IssuerRegistry.of(KEYS)
+    reg.apply_revocations(RevocationList.sign(PRIVATE[2], [11, 5], 1_700_000_000))
+    path = tmp_path / "registry.json"
+    reg.save(path)
+    loaded = IssuerRegistry.load(path)
+    assert loaded.root == reg.root
+    assert loaded.revocations(KEYS[2]) == reg.revocations(KEYS[2])
+    # Editing the ids inside the stored list breaks its signature.
+    d = json.loads(path.read_text())
+    d["issuers"][2]["revocations"]["revoked"] = ["5"]
+    path.write_text(json.dumps(d))
+    with pytest.raises(errors.InvalidSignature):
         IssuerRegistry.load(path)

@@ -1,5 +1,6 @@
-"""The threshold circuit (contract §5): an honest borrower's inputs solve; every way of
-cheating listed in the issue leaves the system unsatisfiable; a Groth16 round trip."""
+"""The threshold circuit (v2): an honest borrower's inputs solve; every way of cheating
+listed in the issues leaves the system unsatisfiable (incl. C10 holder binding, C11
+freshness, C12 revocation); a Groth16 round trip."""
 
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zkcredit.circuits.credit_threshold import PUBLIC_INPUTS, open_history
+from zkcredit.circuits.poseidon import poseidon
 from zkcredit.circuits.score_model import declare_slots, slot_assignment
 
 from zkcredit import errors
 from zkcredit.circuit import Circuit, CompiledCircuit
 from zkcredit.credit import threshold as th
-from zkcredit.credit.history import History
+from zkcredit.credit.history import History, holder_commitment
 from zkcredit.credit.issuer import (
     Attestation,
     IssuerRegistry,
     attestation_message,
-    issue_attestation,
 )
+from zkcredit.credit.revocation import REVOCATION_DEPTH, RevocationList
 from zkcredit.credit.model import DEFAULT_MODEL, score, total_outstanding
 from zkcredit.credit.records import CreditRecord, RecordKind, RecordStatus
 from zkcredit.credit.threshold import (
@@ -35,7 +37,8 @@ from zkcredit.credit.threshold import (
 )
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa, groth16
-from zkcredit.hazmat.poseidon import poseidon_hash
+from zkcredit.hazmat.attestation import sign_attestation
+from zkcredit.hazmat.poseidon import merkle_path, poseidon_hash
 from zkcredit.testing import uniqueness_sweep
 
 R = bj.FIELD_MODULUS
@@ -46,6 +49,15 @@ ISSUER_KEY, OTHER_KEY, THIRD_KEY = bytes([7]) * 32, bytes([8]) * 32, bytes([9]) 
 SECRET, BLINDING = 0x5EC12E7, 0xB11D
 LENDER, EPOCH, NONCE, BORROWER = 0x1E7D, 20_260, 0x0123_4567_89AB, 0xB0_12_20_3E
 MONTHS = 12
+MIN_NOT_BEFORE = NOT_BEFORE - DAY
+RID = 0x0BAD_CAFE_0000_1111_2222_3333_4444_5555
+HOLDER = holder_commitment(SECRET)
+
+
+def issue_attestation(key: bytes, commitment: int, nb: int, na: int, *,
+                      holder: int = HOLDER, rid: int = RID) -> Attestation:
+    return sign_attestation(key, commitment, holder_commitment=holder, revocation_id=rid,
+                            not_before=nb, not_after=na)
 
 
 def _record(
@@ -91,7 +103,7 @@ def _world(records: list[CreditRecord] = RECORDS, **kw: Any) -> World:
     args: dict[str, Any] = dict(
         lender_id=LENDER, epoch=EPOCH, nonce=NONCE, as_of=AS_OF, threshold=got,
         borrower_key_hash=BORROWER, no_default_months=MONTHS,
-        max_outstanding=total_outstanding(records),
+        max_outstanding=total_outstanding(records), min_not_before=MIN_NOT_BEFORE,
     )
     args.update(kw)
     inputs = threshold_assignment(history, SECRET, BLINDING, att, registry, **args)
@@ -131,9 +143,9 @@ def _with_item(inputs: dict[str, Any], name: str, index: int, value: int) -> dic
 
 def test_shape_and_public_order(compiled: CompiledCircuit) -> None:
     r1cs = compiled.r1cs
-    assert r1cs.n_public == 11
-    assert r1cs.wire_names[1:12] == PUBLIC_INPUTS
-    assert compiled.name == CIRCUIT_ID == circuit_id(32) == "zkcredit/credit-threshold/v1/n32"
+    assert r1cs.n_public == 12
+    assert r1cs.wire_names[1:13] == PUBLIC_INPUTS
+    assert compiled.name == CIRCUIT_ID == circuit_id(32) == "zkcredit/credit-threshold/v2/n32"
     assert build_threshold_circuit(32) is compiled  # cached
     assert build_threshold_circuit(32, DEFAULT_MODEL) is compiled
 
@@ -144,7 +156,8 @@ def test_happy_path(compiled: CompiledCircuit, world: World) -> None:
     signals = public_signals(world.inputs)
     assert compiled.public_values(witness) == signals
     assert signals == [
-        world.registry.root, DEFAULT_MODEL.model_id(), world.score, AS_OF, LENDER, EPOCH,
+        world.registry.root, DEFAULT_MODEL.model_id(), world.score, AS_OF, MIN_NOT_BEFORE,
+        LENDER, EPOCH,
         NONCE, poseidon_hash([SECRET, LENDER, EPOCH]), BORROWER, MONTHS,
         total_outstanding(RECORDS),
     ]
@@ -206,7 +219,7 @@ def test_C8_issuer_not_in_registry(compiled: CompiledCircuit, world: World) -> N
     assert "registry" in (_refused(compiled, unregistered) or "")
     # Revoked: the lender pins the new root; the old path no longer reaches it.
     revoked = IssuerRegistry.from_json_dict(world.registry.to_json_dict())
-    new_root = revoked.revoke(world.attestation.issuer)
+    new_root = revoked.remove(world.attestation.issuer)
     assert new_root != world.registry.root
     assert "registry" in (_refused(compiled, _with(world.inputs, registry_root=new_root)) or "")
     # A path bit that is not boolean.
@@ -287,7 +300,7 @@ def test_assignment_refuses_in_plain_python(world: World) -> None:
     base: dict[str, Any] = dict(
         lender_id=LENDER, epoch=EPOCH, nonce=NONCE, as_of=AS_OF, threshold=world.score,
         borrower_key_hash=BORROWER, no_default_months=MONTHS,
-        max_outstanding=total_outstanding(RECORDS),
+        max_outstanding=total_outstanding(RECORDS), min_not_before=MIN_NOT_BEFORE,
     )
     with pytest.raises(errors.Refused, match="below the threshold"):
         threshold_assignment(h, SECRET, BLINDING, att, reg, **{**base, "threshold": 999})
@@ -302,9 +315,9 @@ def test_assignment_refuses_in_plain_python(world: World) -> None:
         threshold_assignment(h, SECRET, BLINDING + 1, att, reg, **base)
     with pytest.raises(errors.IssuerNotRegistered):
         threshold_assignment(h, SECRET, BLINDING, att, IssuerRegistry(), **base)
-    forged = Attestation(att.issuer, att.commitment, NOT_BEFORE, NOT_AFTER,
+    forged = Attestation(att.issuer, att.commitment, HOLDER, RID, NOT_BEFORE, NOT_AFTER,
                          eddsa.sign_poseidon(OTHER_KEY, attestation_message(
-                             att.commitment, NOT_BEFORE, NOT_AFTER)))
+                             att.commitment, HOLDER, RID, NOT_BEFORE, NOT_AFTER)))
     with pytest.raises(errors.InvalidSignature):
         threshold_assignment(h, SECRET, BLINDING, forged, reg, **base)
     with pytest.raises(errors.NonCanonicalScalar):
@@ -313,14 +326,78 @@ def test_assignment_refuses_in_plain_python(world: World) -> None:
         threshold_assignment(h, SECRET, BLINDING, att, reg, **{**base, "threshold": -1})
     with pytest.raises(errors.InvalidArgument):
         public_signals({k: v for k, v in world.inputs.items() if k != "nonce"})
+    with pytest.raises(errors.AttestationStale):
+        threshold_assignment(h, SECRET, BLINDING, att, reg,
+                             **{**base, "min_not_before": NOT_BEFORE + 1})
+    with pytest.raises(errors.InvalidArgument, match="another holder"):
+        threshold_assignment(h, SECRET + 1, BLINDING, att, reg, **base)
+    revoked = IssuerRegistry.from_json_dict(reg.to_json_dict())
+    revoked.apply_revocations(RevocationList.sign(ISSUER_KEY, [RID], NOT_BEFORE))
+    with pytest.raises(errors.AttestationRevoked):
+        threshold_assignment(h, SECRET, BLINDING, att, revoked, **base)
+
+
+def test_C10_nullifier_comes_from_the_signed_holder(
+    compiled: CompiledCircuit, world: World
+) -> None:
+    """C10: the issuer signed H = Poseidon([secret]); a second wallet's secret (with its own
+    consistent commitment and nullifier) does not match the signed H, so one subject has one
+    nullifier per lender and epoch."""
+    other = SECRET + 1
+    h = world.history
+    # A second wallet reuses the attestation with its own secret: commitment changes.
+    assert _refused(compiled, _with(world.inputs, holder_secret=other,
+                                    nullifier=nullifier(other, LENDER, EPOCH)))
+    # Even an issuer signature over the right commitment for another holder does not help
+    # unless the signed holder is the prover's: sign (commitment of `other`, H of SECRET).
+    att = issue_attestation(ISSUER_KEY, h.commitment(BLINDING, other), NOT_BEFORE, NOT_AFTER)
+    mixed = _with(world.inputs, holder_secret=other, nullifier=nullifier(other, LENDER, EPOCH),
+                  sig_r8x=att.signature.R8.x, sig_r8y=att.signature.R8.y, sig_s=att.signature.S)
+    assert "attestation" in (_refused(compiled, mixed) or "")
+
+
+def test_C11_freshness_bound_in_circuit(compiled: CompiledCircuit, world: World) -> None:
+    """C11: the lender's public min_not_before is compared with the signed not_before."""
+    i = world.inputs
+    assert _refused(compiled, _with(i, min_not_before=NOT_BEFORE)) is None  # inclusive
+    assert "fresh_enough" in (_refused(compiled, _with(i, min_not_before=NOT_BEFORE + 1)) or "")
+    assert _refused(compiled, _with(i, min_not_before=R - 1))  # not read as -1
+    # Claiming a fresher not_before than was signed breaks the signature.
+    assert _refused(compiled, _with(i, not_before=NOT_BEFORE + DAY,
+                                    min_not_before=NOT_BEFORE + DAY))
+
+
+def test_C12_revoked_attestation_has_no_witness(compiled: CompiledCircuit, world: World) -> None:
+    """C12: once the issuer's list (applied in the registry) holds the attestation's id, no
+    low leaf brackets it: the neighbours' leaves either contain it or skip past it."""
+    reg = IssuerRegistry.from_json_dict(world.registry.to_json_dict())
+    others = [RID - 5, RID + 9]
+    reg.apply_revocations(RevocationList.sign(ISSUER_KEY, [*others, RID], NOT_BEFORE))
+    tree = reg.revocations(world.attestation.issuer).tree  # type: ignore[union-attr]
+    path = reg.path(world.attestation.issuer)
+    base = _with(world.inputs, registry_root=reg.root,
+                 registry_path_bits=list(path.path_bits), registry_siblings=list(path.siblings))
+    # The honest witness against the old (empty) list does not reach the new root.
+    assert _refused(compiled, base)
+    leaves = [0, *sorted([*others, RID])]
+    for index, low in enumerate(leaves):  # every real leaf of the new tree
+        nxt = leaves[index + 1] if index + 1 < len(leaves) else 0
+        p = merkle_path(tree._leaves, REVOCATION_DEPTH, index)
+        attempt = _with(base, revocation_low=low, revocation_next=nxt,
+                        revocation_path_bits=list(p.path_bits),
+                        revocation_siblings=list(p.siblings))
+        assert _refused(compiled, attempt), (low, nxt)
+    # A non-revoked id's witness in the same tree works (the tree itself is fine).
+    assert tree.witness(RID + 1).low == RID
 
 
 def _small_opening(c: Circuit, n: int = 4) -> None:
     commitment = c.public("commitment")
     slots = declare_slots(c, n)
     salts = c.private_list("salt", n)
+    holder = poseidon(c, [c.private("holder_secret")], "holder")
     got = open_history(c, [s.present for s in slots], [s.fields() for s in slots], salts,
-                       blinding=c.private("blinding"), holder_secret=c.private("holder_secret"))
+                       blinding=c.private("blinding"), holder_commitment=holder)
     c.assert_equal(got, commitment, "commitment")
 
 

@@ -14,11 +14,11 @@ from .history import (
     new_blinding,
     new_holder_secret,
 )
+from .issuance import Disclosure, Issuer, exact_books
 from .issuer import (
     Attestation,
     IssuerRegistry,
     attestation_message,
-    issue_attestation,
     issuer_leaf,
     verify_attestation,
 )
@@ -40,6 +40,7 @@ from .records import (
     records_from_csv,
     records_from_json,
 )
+from .revocation import RevocationList, RevocationTree
 from .wallet import Wallet
 
 __all__ = [
@@ -49,16 +50,20 @@ __all__ = [
     "SECONDS_PER_MONTH",
     "Attestation",
     "CreditRecord",
+    "Disclosure",
     "History",
+    "Issuer",
     "IssuerRegistry",
     "RecordKind",
     "RecordStatus",
+    "RevocationList",
+    "RevocationTree",
     "ScoreModelV1",
     "Wallet",
     "attestation_message",
+    "exact_books",
     "history_commitment",
     "holder_commitment",
-    "issue_attestation",
     "issuer_leaf",
     "new_blinding",
     "new_holder_secret",

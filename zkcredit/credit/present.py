@@ -21,7 +21,14 @@ from zkcredit.credit.threshold import (
     threshold_assignment,
 )
 from zkcredit.credit.wallet import Wallet
-from zkcredit.errors import InvalidArgument, MalformedInput, Refused, ZkCreditError
+from zkcredit.errors import (
+    AttestationRevoked,
+    AttestationStale,
+    InvalidArgument,
+    MalformedInput,
+    Refused,
+    ZkCreditError,
+)
 from zkcredit.hazmat import groth16
 from zkcredit.verifier import (
     Challenge,
@@ -36,11 +43,20 @@ __all__ = ["choose_attestation", "present"]
 Progress = Callable[[str], None]
 
 
-def choose_attestation(wallet: Wallet, as_of: int, registry: IssuerRegistry) -> Attestation:
-    """The wallet's attestation that covers its current commitment, is valid at ``as_of`` and
-    comes from an issuer in ``registry`` (the latest-expiring one if several qualify)."""
+def choose_attestation(
+    wallet: Wallet, as_of: int, registry: IssuerRegistry, min_not_before: int = 0
+) -> Attestation:
+    """The wallet's attestation that covers its current commitment and holder, is valid at
+    ``as_of``, is not older than ``min_not_before``, comes from an issuer in ``registry``
+    and is not in that issuer's revocation list (the newest one if several qualify).
+
+    Raises `AttestationStale` or `AttestationRevoked` when that is why the only candidates
+    fail, else `Refused` listing each attestation's reason.
+    """
     commitment = wallet.commitment()
+    holder = wallet.holder_commitment()
     usable: list[Attestation] = []
+    failures: list[ZkCreditError] = []
     reasons: list[str] = []
     for raw in wallet.attestations:
         try:
@@ -48,20 +64,32 @@ def choose_attestation(wallet: Wallet, as_of: int, registry: IssuerRegistry) -> 
         except MalformedInput as exc:
             reasons.append(f"unreadable attestation ({exc})")
             continue
-        if att.commitment != commitment:
+        if att.commitment != commitment or att.holder_commitment != holder:
             reasons.append("an attestation for an older version of the history")
             continue
         try:
             verify_attestation(att, as_of)
-            registry.path(att.issuer)
+            if att.not_before < min_not_before:
+                raise AttestationStale(
+                    f"attested at {att.not_before}, older than the lender accepts "
+                    f"({min_not_before})"
+                )
+            registry.non_revocation(att)
         except ZkCreditError as exc:
+            failures.append(exc)
             reasons.append(str(exc))
             continue
         usable.append(att)
     if not usable:
         detail = "; ".join(reasons) if reasons else "the wallet holds no attestation"
-        raise Refused(f"no attestation of the current history is usable at {as_of}: {detail}")
-    return max(usable, key=lambda a: a.not_after)
+        message = f"no attestation of the current history is usable at {as_of}: {detail}"
+        kinds = {type(exc) for exc in failures}
+        if len(kinds) == 1 and len(failures) == len(reasons):
+            (kind,) = kinds
+            if kind in (AttestationStale, AttestationRevoked):
+                raise kind(message)
+        raise Refused(message)
+    return max(usable, key=lambda a: (a.not_before, a.not_after))
 
 
 def present(
@@ -97,7 +125,9 @@ def present(
     if model.model_id() != challenge.model_id:
         raise InvalidArgument("the challenge names another score model")
 
-    attestation = choose_attestation(wallet, challenge.as_of, registry)
+    attestation = choose_attestation(
+        wallet, challenge.as_of, registry, challenge.min_not_before
+    )
     lender_key = wallet.lender_key(challenge.lender_id)
     key_hash = borrower_key_hash(lender_key.public_key().public_bytes_raw())
     say("checking the history against the challenge")
@@ -111,6 +141,7 @@ def present(
         epoch=challenge.epoch,
         nonce=challenge.nonce,
         as_of=challenge.as_of,
+        min_not_before=challenge.min_not_before,
         threshold=challenge.threshold,
         borrower_key_hash=key_hash,
         no_default_months=challenge.no_default_months,

@@ -5,7 +5,7 @@ once per (capacity, model) and caches it. `threshold_assignment(...)` turns a hi
 holder's secrets, an attestation and the registry into the circuit's input dict, checking
 in plain Python first everything the circuit will enforce, so a borrower learns *why* a
 proof cannot be made (the circuit would only say which constraint failed).
-`public_signals` lists the 11 public values in contract §5 order.
+`public_signals` lists the 12 public values in `PUBLIC_INPUTS` order.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from zkcredit.circuits.credit_threshold import (  # type: ignore[import-not-foun
     OUTSTANDING_BITS,
     PUBLIC_INPUTS,
     THRESHOLD_BITS,
+    TIME_BITS,
     credit_threshold,
 )
 from zkcredit.circuits.score_model import slot_assignment  # type: ignore[import-not-found]
-from zkcredit.errors import InvalidArgument, Refused
+from zkcredit.errors import AttestationStale, InvalidArgument, Refused
 from zkcredit.hazmat.poseidon import poseidon_hash
 
-from .history import History, check_field_element
+from .history import History, check_field_element, holder_commitment
 from .issuer import REGISTRY_DEPTH, Attestation, IssuerRegistry, verify_attestation
 from .model import (
     DEFAULT_MODEL,
@@ -36,6 +37,7 @@ from .model import (
     score,
     total_outstanding,
 )
+from .revocation import REVOCATION_DEPTH
 
 __all__ = [
     "CIRCUIT_ID",
@@ -49,8 +51,9 @@ __all__ = [
 
 
 def circuit_id(capacity: int = 32) -> str:
-    """``zkcredit/credit-threshold/v1/n{capacity}`` (contract §5)."""
-    return f"zkcredit/credit-threshold/v1/n{capacity}"
+    """``zkcredit/credit-threshold/v2/n{capacity}`` (v2: holder binding, freshness,
+    revocation)."""
+    return f"zkcredit/credit-threshold/v2/n{capacity}"
 
 
 CIRCUIT_ID = circuit_id(32)
@@ -67,7 +70,7 @@ def build_threshold_circuit(
 @lru_cache(maxsize=8)
 def _build(capacity: int, model: ScoreModelV1) -> CompiledCircuit:
     c = Circuit(circuit_id(capacity))
-    credit_threshold(c, capacity, model, REGISTRY_DEPTH)
+    credit_threshold(c, capacity, model, REGISTRY_DEPTH, REVOCATION_DEPTH)
     return c.compile()
 
 
@@ -91,6 +94,7 @@ def threshold_assignment(
     epoch: int,
     nonce: int,
     as_of: int,
+    min_not_before: int,
     threshold: int,
     borrower_key_hash: int,
     no_default_months: int,
@@ -99,10 +103,11 @@ def threshold_assignment(
 ) -> dict[str, int | list[int]]:
     """The circuit inputs proving ``score >= threshold`` for this challenge.
 
-    Raises `InvalidArgument` (the attestation is for another commitment, a value out of
-    range), `InvalidSignature` / `AttestationOutsideWindow` (the attestation),
-    `IssuerNotRegistered`, or `Refused` (score below threshold, a recent default, too
-    much outstanding): whatever would make the circuit unsatisfiable.
+    Raises `InvalidArgument` (the attestation is for another commitment or holder, a value
+    out of range), `InvalidSignature` / `AttestationOutsideWindow` / `AttestationStale`
+    (the attestation), `IssuerNotRegistered`, `AttestationRevoked`, or `Refused` (score
+    below threshold, a recent default, too much outstanding): whatever would make the
+    circuit unsatisfiable.
     """
     if not isinstance(history, History):
         raise InvalidArgument("history must be a History")
@@ -111,16 +116,26 @@ def threshold_assignment(
                         ("borrower_key_hash", borrower_key_hash)):
         check_field_element(value, name)
     for name, value, bits in (("threshold", threshold, THRESHOLD_BITS),
+                              ("min_not_before", min_not_before, TIME_BITS),
                               ("max_outstanding", max_outstanding, OUTSTANDING_BITS),
                               ("no_default_months", no_default_months, MONTHS_BITS)):
         if type(value) is not int or not 0 <= value < 1 << bits:
             raise InvalidArgument(f"{name} must be an int in [0, 2^{bits})")
+    holder = holder_commitment(holder_secret)
+    if attestation.holder_commitment != holder:
+        raise InvalidArgument("the attestation binds another holder (not this wallet's secret)")
     if history.commitment(blinding, holder_secret) != attestation.commitment:
         raise InvalidArgument(
-            "the attestation is for another commitment (history, blinding or secret differ)"
+            "the attestation is for another commitment (history or blinding differ)"
         )
     verify_attestation(attestation, as_of)
+    if attestation.not_before < min_not_before:
+        raise AttestationStale(
+            f"the attestation is from {attestation.not_before}; the lender accepts none "
+            f"older than {min_not_before}"
+        )
     path = registry.path(attestation.issuer)
+    unrevoked = registry.non_revocation(attestation)
     records = list(history.records)
     got = score(model, records, as_of)
     if got < threshold:
@@ -136,6 +151,7 @@ def threshold_assignment(
         "model_id": model.model_id(),
         "threshold": threshold,
         "as_of": as_of,
+        "min_not_before": min_not_before,
         "lender_id": lender_id,
         "epoch": epoch,
         "nonce": nonce,
@@ -156,6 +172,11 @@ def threshold_assignment(
         "sig_s": attestation.signature.S,
         "not_before": attestation.not_before,
         "not_after": attestation.not_after,
+        "revocation_id": attestation.revocation_id,
+        "revocation_low": unrevoked.low,
+        "revocation_next": unrevoked.next,
+        "revocation_path_bits": list(unrevoked.path.path_bits),
+        "revocation_siblings": list(unrevoked.path.siblings),
         "registry_path_bits": list(path.path_bits),
         "registry_siblings": list(path.siblings),
     })
@@ -163,7 +184,7 @@ def threshold_assignment(
 
 
 def public_signals(assignment: Mapping[str, object]) -> list[int]:
-    """The 11 public values of an assignment, in contract §5 order."""
+    """The 12 public values of an assignment, in `PUBLIC_INPUTS` order."""
     out: list[int] = []
     for name in PUBLIC_INPUTS:
         value = assignment.get(name)

@@ -53,6 +53,7 @@ from .history import (
     new_blinding,
     new_holder_secret,
 )
+from .issuance import Disclosure
 from .records import CreditRecord, check_salt, new_salt
 
 
@@ -376,6 +377,11 @@ class Wallet:
         """The history commitment an issuer attests (contract §2)."""
         return history_commitment(self.history().root(), self._blinding,
                                   self.holder_commitment())
+
+    def disclose(self, subject: str) -> Disclosure:
+        """The opening an issuer checks against its books before attesting (secret-bearing:
+        salts and blinding; never the holder secret)."""
+        return Disclosure(subject, self.history(), self._blinding, self.holder_commitment())
 
     def lender_key(self, lender_id: int) -> Ed25519PrivateKey:
         """The per-lender borrower key: HKDF-SHA256 of the wallet seed (contract §6)."""

@@ -1,4 +1,11 @@
-"""The lender's policy and the challenges it issues (contract §6, docs/verifier.md)."""
+"""The lender's policy and the challenges it issues (docs/verifier.md).
+
+Version 2 of both formats adds the freshness bound: the policy's ``max_attestation_age``
+and the challenge's ``min_not_before = max(0, as_of - max_attestation_age)``, which the
+threshold circuit compares with the attestation's private ``not_before``. A policy is
+refused when the circuit could never satisfy it (thresholds, months, amounts out of the
+widths the circuit range-checks).
+"""
 
 from __future__ import annotations
 
@@ -22,19 +29,35 @@ from ._canonical import (
 )
 from ._keys import lender_id
 
-__all__ = ["CHALLENGE_FORMAT", "POLICY_FORMAT", "Challenge", "LenderPolicy"]
+__all__ = [
+    "CHALLENGE_FORMAT",
+    "MAX_OUTSTANDING_BITS",
+    "MONTHS_BITS",
+    "POLICY_FORMAT",
+    "THRESHOLD_BITS",
+    "Challenge",
+    "LenderPolicy",
+]
 
 CHALLENGE_FORMAT = "zkcredit-challenge"
 POLICY_FORMAT = "zkcredit-lender-policy"
 _NONCE_BITS = 248
 _MAX_SECONDS = 2**32  # lifetimes, skews and epoch lengths: positive and below ~136 years
+_VERSION = 2
+#: The widths the threshold circuit range-checks these public inputs to (values must be
+#: strictly below 2^bits, or no honest borrower can ever answer).
+THRESHOLD_BITS = 16
+MONTHS_BITS = 12
+MAX_OUTSTANDING_BITS = 64
 
 
 def _header(obj: dict[str, Any], fmt: str, what: str) -> None:
     if obj["format"] != fmt:
         raise UnsupportedFormat(f"{what}: format must be {fmt!r}, got {obj['format']!r}")
-    if type(obj["version"]) is not int or obj["version"] != 1:
-        raise UnsupportedFormat(f"{what}: unsupported version {obj['version']!r} (expected 1)")
+    if type(obj["version"]) is not int or obj["version"] != _VERSION:
+        raise UnsupportedFormat(
+            f"{what}: unsupported version {obj['version']!r} (expected {_VERSION})"
+        )
 
 
 def _field_int(value: object, what: str) -> int:
@@ -61,14 +84,14 @@ def _load(data: bytes | str | dict[str, Any], what: str) -> Any:
 
 _CHALLENGE_KEYS = {
     "format", "version", "lender_id", "nonce", "registry_root", "model_id", "threshold",
-    "no_default_months", "max_outstanding", "as_of", "epoch", "issued_at", "expires_at",
-    "circuit_id", "vk_hash",
+    "no_default_months", "max_outstanding", "as_of", "min_not_before", "epoch", "issued_at",
+    "expires_at", "circuit_id", "vk_hash",
 }
 _CHALLENGE_DECIMALS = (
     "lender_id", "nonce", "registry_root", "model_id", "threshold", "no_default_months",
     "max_outstanding",
 )
-_CHALLENGE_TIMES = ("as_of", "epoch", "issued_at", "expires_at")
+_CHALLENGE_TIMES = ("as_of", "min_not_before", "epoch", "issued_at", "expires_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +106,7 @@ class Challenge:
     no_default_months: int
     max_outstanding: int
     as_of: int
+    min_not_before: int
     epoch: int
     issued_at: int
     expires_at: int
@@ -98,12 +122,14 @@ class Challenge:
                 raise InvalidArgument(f"challenge {name} must be an int in [0, 2^40)")
         if self.expires_at <= self.issued_at:
             raise InvalidArgument("challenge expires_at must be after issued_at")
+        if self.min_not_before > self.as_of:
+            raise InvalidArgument("challenge min_not_before must not be after as_of")
         text(self.circuit_id, "challenge circuit_id")
         _vk_hash(self.vk_hash, "challenge vk_hash")
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Field elements as decimal strings, times as ints (contract §6)."""
-        out: dict[str, Any] = {"format": CHALLENGE_FORMAT, "version": 1}
+        """Field elements as decimal strings, times as ints."""
+        out: dict[str, Any] = {"format": CHALLENGE_FORMAT, "version": _VERSION}
         for name in _CHALLENGE_DECIMALS:
             out[name] = str(getattr(self, name))
         for name in _CHALLENGE_TIMES:
@@ -137,7 +163,7 @@ class Challenge:
 _POLICY_KEYS = {
     "format", "version", "lender_name", "lender_id", "verifying_keys", "registry_roots",
     "model_ids", "tiers", "max_as_of_skew", "challenge_lifetime", "epoch_seconds",
-    "no_default_months", "max_outstanding", "decision_lifetime",
+    "no_default_months", "max_outstanding", "decision_lifetime", "max_attestation_age",
 }
 
 
@@ -151,7 +177,7 @@ class LenderPolicy:
     verifying_keys: Mapping[str, str]
     registry_roots: Sequence[int]
     model_ids: Sequence[int]
-    #: tier (1..255) -> minimum score threshold proven for it; thresholds distinct.
+    #: tier (1..255) -> minimum score threshold proven for it (< 2^16); thresholds distinct.
     tiers: Mapping[int, int]
     max_as_of_skew: int = 900  # keep >= challenge_lifetime, or late answers hit as-of-skew
     challenge_lifetime: int = 600
@@ -159,6 +185,8 @@ class LenderPolicy:
     no_default_months: int = 12
     max_outstanding: int = 2**64 - 1
     decision_lifetime: int = 30 * 86_400
+    #: The oldest attestation accepted, in seconds before the challenge's as_of (C11).
+    max_attestation_age: int = 30 * 86_400
     lender_id: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,7 +209,12 @@ class LenderPolicy:
         for tier, threshold in sorted(self.tiers.items()):
             if type(tier) is not int or not 1 <= tier <= MAX_TIER:
                 raise InvalidArgument(f"policy tier must be an int in [1, {MAX_TIER}]")
-            tiers[tier] = _field_int(threshold, f"policy threshold of tier {tier}")
+            if type(threshold) is not int or not 0 <= threshold < 1 << THRESHOLD_BITS:
+                raise InvalidArgument(
+                    f"policy threshold of tier {tier} must be an int in [0, 2^{THRESHOLD_BITS})"
+                    f" (the circuit compares scores at {THRESHOLD_BITS} bits), got {threshold!r}"
+                )
+            tiers[tier] = threshold
         if len(set(tiers.values())) != len(tiers):
             raise InvalidArgument("policy tiers must have distinct thresholds")
         object.__setattr__(self, "tiers", tiers)
@@ -189,10 +222,19 @@ class LenderPolicy:
         _seconds(self.challenge_lifetime, "challenge_lifetime")
         _seconds(self.epoch_seconds, "epoch_seconds")
         _seconds(self.decision_lifetime, "decision_lifetime")
-        if type(self.no_default_months) is not int or not 0 <= self.no_default_months < 2**16:
-            raise InvalidArgument("no_default_months must be an int in [0, 2^16)")
-        if type(self.max_outstanding) is not int or not 0 <= self.max_outstanding < 2**64:
-            raise InvalidArgument("max_outstanding must be an int in [0, 2^64) minor units")
+        _seconds(self.max_attestation_age, "max_attestation_age")
+        months = self.no_default_months
+        if type(months) is not int or not 0 <= months < 1 << MONTHS_BITS:
+            raise InvalidArgument(
+                f"no_default_months must be an int in [0, 2^{MONTHS_BITS}) (the circuit's "
+                f"width), got {months!r}"
+            )
+        owed = self.max_outstanding
+        if type(owed) is not int or not 0 <= owed < 1 << MAX_OUTSTANDING_BITS:
+            raise InvalidArgument(
+                f"max_outstanding must be an int in [0, 2^{MAX_OUTSTANDING_BITS}) minor units,"
+                f" got {owed!r}"
+            )
 
     def epoch(self, as_of: int) -> int:
         """The nullifier epoch of a time: ``as_of // epoch_seconds``."""
@@ -237,7 +279,8 @@ class LenderPolicy:
         return Challenge(
             lender_id=self.lender_id, nonce=nonce, registry_root=root, model_id=model,
             threshold=self.tiers[tier], no_default_months=self.no_default_months,
-            max_outstanding=self.max_outstanding, as_of=now, epoch=self.epoch(now),
+            max_outstanding=self.max_outstanding, as_of=now,
+            min_not_before=max(0, now - self.max_attestation_age), epoch=self.epoch(now),
             issued_at=now, expires_at=now + self.challenge_lifetime,
             circuit_id=self.verifying_keys[vk], vk_hash=vk,
         )
@@ -245,7 +288,7 @@ class LenderPolicy:
     def to_json_dict(self) -> dict[str, Any]:
         """JSON form; field elements as decimal strings, seconds as ints."""
         return {
-            "format": POLICY_FORMAT, "version": 1,
+            "format": POLICY_FORMAT, "version": _VERSION,
             "lender_name": self.lender_name, "lender_id": str(self.lender_id),
             "verifying_keys": [
                 {"vk_hash": k, "circuit_id": v} for k, v in self.verifying_keys.items()
@@ -259,6 +302,7 @@ class LenderPolicy:
             "no_default_months": self.no_default_months,
             "max_outstanding": str(self.max_outstanding),
             "decision_lifetime": self.decision_lifetime,
+            "max_attestation_age": self.max_attestation_age,
         }
 
     def to_json(self) -> bytes:
@@ -305,6 +349,7 @@ class LenderPolicy:
                 no_default_months=obj["no_default_months"],
                 max_outstanding=decimal_field(obj["max_outstanding"], "policy max_outstanding"),
                 decision_lifetime=obj["decision_lifetime"],
+                max_attestation_age=obj["max_attestation_age"],
             )
         except InvalidArgument as exc:
             raise InvalidEncoding(f"policy: {exc}") from None

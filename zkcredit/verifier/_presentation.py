@@ -32,11 +32,14 @@ __all__ = [
 PRESENTATION_FORMAT = "zkcredit-presentation"
 #: The domain tag inside the signed object; another tag is another protocol (C3).
 PRESENTATION_DOMAIN = "zkcredit/presentation/v1"
-#: The threshold circuit's public inputs, in order (contract §5).
+#: The threshold circuit's public inputs, in order (circuits.credit_threshold).
 PUBLIC_SIGNALS = (
-    "registry_root", "model_id", "threshold", "as_of", "lender_id", "epoch", "nonce",
-    "nullifier", "borrower_key_hash", "no_default_months", "max_outstanding",
+    "registry_root", "model_id", "threshold", "as_of", "min_not_before", "lender_id",
+    "epoch", "nonce", "nullifier", "borrower_key_hash", "no_default_months",
+    "max_outstanding",
 )
+#: Version 2: twelve public signals (min_not_before added with the v2 threshold circuit).
+_VERSION = 2
 _KEYS = {
     "format", "version", "circuit_id", "vk_hash", "public_signals", "proof", "borrower_key",
     "signature",
@@ -101,7 +104,7 @@ class Presentation:
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON object of contract §6."""
         return {
-            "format": PRESENTATION_FORMAT, "version": 1,
+            "format": PRESENTATION_FORMAT, "version": _VERSION,
             "circuit_id": self.circuit_id, "vk_hash": self.vk_hash,
             "public_signals": [str(v) for v in self.public_signals],
             "proof": self.proof.to_snarkjs(),
@@ -121,7 +124,7 @@ class Presentation:
         obj = exact_keys(obj, _KEYS, "presentation")
         if obj["format"] != PRESENTATION_FORMAT:
             raise UnsupportedFormat(f"presentation: format must be {PRESENTATION_FORMAT!r}")
-        if type(obj["version"]) is not int or obj["version"] != 1:
+        if type(obj["version"]) is not int or obj["version"] != _VERSION:
             raise UnsupportedFormat(f"presentation: unsupported version {obj['version']!r}")
         signals = obj["public_signals"]
         if not isinstance(signals, list) or len(signals) != len(PUBLIC_SIGNALS):

@@ -41,6 +41,7 @@ REASONS = (
     "model-not-accepted",
     "threshold-not-accepted",
     "registry-not-accepted",
+    "attestation-stale",
     "predicate-mismatch",
     "key-hash-mismatch",
     "bad-signature",
@@ -182,6 +183,14 @@ class Verifier:
             s("registry_root") not in policy.registry_roots
         ):
             raise _refuse("registry-not-accepted", "the issuer registry root is not accepted")
+        if s("min_not_before") < ch.min_not_before:
+            raise _refuse(
+                "attestation-stale",
+                f"the proof accepts attestations from {s('min_not_before')}; the challenge "
+                f"requires not_before >= {ch.min_not_before}",
+            )
+        if s("min_not_before") != ch.min_not_before:
+            raise _refuse("predicate-mismatch", "min_not_before is not the challenge's")
         for name in ("no_default_months", "max_outstanding"):
             if s(name) != getattr(ch, name) or s(name) != getattr(policy, name):
                 raise _refuse("predicate-mismatch", f"{name} is not the policy's")
