@@ -19,11 +19,14 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
 
-from zkcredit.errors import InvalidAmount, InvalidArgument
+from zkcredit._files import MAX_JSON_BYTES, read_json_file
+from zkcredit.credit.records import CreditRecord, records_from_csv, records_from_json
+from zkcredit.errors import InvalidAmount, InvalidArgument, InvalidEncoding
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -38,6 +41,7 @@ __all__ = [
     "parse_amount",
     "parse_uint",
     "progress",
+    "read_records",
 ]
 
 EXIT_OK = 0
@@ -176,3 +180,20 @@ def get_passphrase(what: str, *, confirm: bool) -> str:
         raise InvalidArgument(f"the passphrase is longer than {_MAX_PASSPHRASE} characters")
     return value
 
+
+def read_records(source: str) -> list[CreditRecord]:
+    """The records of a ``.json`` or ``.csv`` file (bounded read; errors name the line)."""
+    p = Path(source)
+    suffix = p.suffix.lower()
+    if suffix == ".json":
+        return records_from_json(read_json_file(p, "records file"))
+    if suffix == ".csv":
+        try:
+            size = p.stat().st_size
+            if size > MAX_JSON_BYTES:
+                raise InvalidEncoding(f"records file {p}: {size} bytes is too large")
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InvalidEncoding(f"records file {p}: cannot read ({exc.strerror})") from None
+        return records_from_csv(data)
+    raise InvalidArgument(f"records file {source!r} must end in .json or .csv")

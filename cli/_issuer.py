@@ -1,7 +1,9 @@
-"""`zkcredit issuer ...`: an issuer's signing key, its attestations, and the registry of
-trusted issuer keys a lender pins (`zkcredit.credit.issuer`).
+"""`zkcredit issuer ...`: an issuer's signing key, its books and attestations
+(`zkcredit.credit.issuance.Issuer`: it signs only a disclosed history that matches its books,
+for the one wallet bound to the subject), its revocation lists, and the registry of trusted
+issuer keys a lender pins (`zkcredit.credit.issuer`).
 
-Times (``--not-before``, ``--not-after``) are Unix seconds, a date ``YYYY-MM-DD``
+Times (``--at``) are Unix seconds, a date ``YYYY-MM-DD``
 (00:00:00 UTC), ``now``, or an offset from now in days: ``+365d`` / ``-30d``.
 """
 
@@ -13,20 +15,22 @@ import time
 from pathlib import Path
 
 import click
-from zkcredit.cli._common import emit
+from zkcredit.cli._common import emit, read_records
 
 from zkcredit._files import read_json_file, write_file_atomic
+from zkcredit.credit.issuance import DEFAULT_ISSUER_DB, Disclosure, Issuer
 from zkcredit.credit.issuer import (
     MAX_TIME,
     Attestation,
     IssuerRegistry,
     generate_issuer_key,
-    issue_attestation,
     load_issuer_key,
     save_issuer_key,
 )
+from zkcredit.credit.revocation import RevocationList
 from zkcredit.errors import InvalidArgument, OutputExists
 from zkcredit.hazmat import eddsa
+from zkcredit.hazmat.attestation import REVOCATION_ID_BITS, canonical_json
 from zkcredit.hazmat.babyjub import FIELD_MODULUS, Point
 from zkcredit.hazmat.encoding import parse_decimal
 
@@ -90,7 +94,7 @@ def _public_from_text(text: str) -> Point:
 
 @click.group("issuer")
 def issuer_group() -> None:
-    """Issuer keys, attestations of history commitments, the trusted-issuer registry."""
+    """Issuer keys, books, attestations and revocations; the trusted-issuer registry."""
 
 
 @issuer_group.command("keygen")
@@ -105,50 +109,144 @@ def keygen_command(ctx: click.Context, out: str) -> None:
          {"key": out, "public_key": [str(public.x), str(public.y)]})
 
 
-@issuer_group.command("sign", short_help="Attest a history commitment.")
+_db_option = click.option(
+    "--db", "db", envvar="ZKCREDIT_ISSUER_DB", default=DEFAULT_ISSUER_DB, show_default=True,
+    metavar="ISSUER.db",
+    help="The issuer's books, subject bindings and attestations (SQLite; created if "
+         "missing). Env: ZKCREDIT_ISSUER_DB.")
+_at_option = click.option("--at", "at", default=None, metavar="T",
+                          help="Act as if the time were T (default: now).")
+
+
+def _issuer(key: str, db: str) -> Issuer:
+    return Issuer(db, load_issuer_key(key))
+
+
+def _now(at: str | None) -> int:
+    return int(time.time()) if at is None else parse_time(at, "--at")
+
+
+@issuer_group.command("books", short_help="Record what the issuer holds for a subject.")
 @click.argument("key", metavar="KEY.json")
-@click.option("--commitment", required=True, metavar="C",
-              help="The borrower's history commitment (`zkcredit wallet commit`).")
-@click.option("--not-before", "not_before", default="now", show_default=True, metavar="T",
-              help="Start of validity (inclusive).")
-@click.option("--not-after", "not_after", required=True, metavar="T",
-              help="End of validity (inclusive), e.g. +365d.")
+@click.argument("subject", metavar="SUBJECT")
+@click.argument("records", metavar="RECORDS.json|RECORDS.csv")
+@_db_option
+@_at_option
+@click.pass_context
+def books_command(ctx: click.Context, *, key: str, subject: str, records: str, db: str,
+                  at: str | None) -> None:
+    """Replace the records the issuer holds for SUBJECT (its own tradelines); a change
+    revokes the subject's live attestations (publish the list afterwards)."""
+    batch = read_records(records)
+    with _issuer(key, db) as issuer:
+        revoked = issuer.set_books(subject, batch, now=_now(at))
+    emit(ctx, f"books of {subject!r}: {len(batch)} record(s)"
+              + (f"; revoked {len(revoked)} attestation(s) - run `zkcredit issuer publish`"
+                 if revoked else ""),
+         {"subject": subject, "records": len(batch), "revoked": [str(i) for i in revoked]})
+
+
+@issuer_group.command("attest", short_help="Check a disclosure against the books; sign.")
+@click.argument("key", metavar="KEY.json")
+@click.argument("disclosure", metavar="DISCLOSURE.json")
 @click.option("--out", "out", required=True, metavar="ATTESTATION.json",
               help="Attestation file to create (never overwritten).")
+@_db_option
+@_at_option
 @click.pass_context
-def sign_command(ctx: click.Context, *, key: str, commitment: str, not_before: str,
-                 not_after: str, out: str) -> None:
-    """Sign a history commitment for [--not-before, --not-after] (both inclusive)."""
+def attest_command(ctx: click.Context, *, key: str, disclosure: str, out: str, db: str,
+                   at: str | None) -> None:
+    """Check a borrower's disclosure (`zkcredit wallet disclose`) against the books and the
+    subject's wallet binding, recompute the commitment, and only then sign it."""
     refuse_existing(out)
-    c = parse_field(commitment.strip(), "--commitment")
-    now = int(time.time())
-    nb = parse_time(not_before, "--not-before", now=now)
-    na = parse_time(not_after, "--not-after", now=now)
-    if nb > na:
-        raise InvalidArgument(f"--not-before ({nb}) is after --not-after ({na})")
-    att = issue_attestation(load_issuer_key(key), c, nb, na)
+    opening = Disclosure.load(disclosure)
+    with _issuer(key, db) as issuer:
+        att = issuer.attest(opening, now=_now(at))
     write_file_atomic(out, att.to_json_bytes() + b"\n")
-    emit(ctx, f"attestation written to {out}\nissuer {point_text(att.issuer)}\n"
-              f"valid {nb} .. {na} (Unix seconds, inclusive)",
-         {"attestation": out, "issuer": [str(att.issuer.x), str(att.issuer.y)],
-          "commitment": str(c), "not_before": nb, "not_after": na})
+    emit(ctx, f"attestation written to {out}\nsubject {opening.subject!r}, valid "
+              f"{att.not_before} .. {att.not_after} (Unix seconds, inclusive)\n"
+              f"revocation id {att.revocation_id}",
+         {"attestation": out, "subject": opening.subject,
+          "issuer": [str(att.issuer.x), str(att.issuer.y)],
+          "revocation_id": str(att.revocation_id),
+          "not_before": att.not_before, "not_after": att.not_after})
+
+
+@issuer_group.command("revoke", short_help="Revoke one attestation by its id.")
+@click.argument("key", metavar="KEY.json")
+@click.argument("revocation_id", metavar="REVOCATION_ID")
+@_db_option
+@_at_option
+@click.pass_context
+def revoke_command(ctx: click.Context, *, key: str, revocation_id: str, db: str,
+                   at: str | None) -> None:
+    """Revoke one attestation (takes effect for lenders once `issuer publish` and
+    `issuer registry revocations` have run)."""
+    rid = parse_decimal(revocation_id, 1 << REVOCATION_ID_BITS, "REVOCATION_ID")
+    with _issuer(key, db) as issuer:
+        issuer.revoke(rid, now=_now(at))
+    emit(ctx, f"revoked {rid}; publish the list with `zkcredit issuer publish`",
+         {"revoked": str(rid)})
+
+
+@issuer_group.command("rebind", short_help="Release a subject's wallet binding.")
+@click.argument("key", metavar="KEY.json")
+@click.argument("subject", metavar="SUBJECT")
+@_db_option
+@_at_option
+@click.pass_context
+def rebind_command(ctx: click.Context, *, key: str, subject: str, db: str,
+                   at: str | None) -> None:
+    """Let SUBJECT bind a new wallet (after checking the person): its live attestations are
+    revoked, and the new wallet's start after the rebind cool-down."""
+    with _issuer(key, db) as issuer:
+        revoked = issuer.rebind(subject, now=_now(at))
+        cooldown = issuer.rebind_cooldown
+    emit(ctx, f"{subject!r} may bind a new wallet; revoked {len(revoked)} attestation(s); "
+              f"new attestations start after a {cooldown // 86_400}-day cool-down",
+         {"subject": subject, "revoked": [str(i) for i in revoked],
+          "cooldown_seconds": cooldown})
+
+
+@issuer_group.command("publish", short_help="Sign the list of revoked attestations.")
+@click.argument("key", metavar="KEY.json")
+@click.option("--out", "out", required=True, metavar="REVOCATIONS.json",
+              help="Signed revocation list to create (never overwritten).")
+@_db_option
+@_at_option
+@click.pass_context
+def publish_command(ctx: click.Context, *, key: str, out: str, db: str,
+                    at: str | None) -> None:
+    """Sign the ids of the revoked, unexpired attestations, for registry operators
+    (`zkcredit issuer registry revocations`)."""
+    refuse_existing(out)
+    with _issuer(key, db) as issuer:
+        rl = issuer.revocation_list(now=_now(at))
+    write_file_atomic(out, canonical_json(rl.to_json_dict()) + b"\n")
+    emit(ctx, f"revocation list written to {out}: {len(rl.revoked)} id(s), published at "
+              f"{rl.published_at}, root {rl.tree.root}",
+         {"revocations": out, "revoked": len(rl.revoked), "published_at": rl.published_at,
+          "root": str(rl.tree.root)})
 
 
 @issuer_group.command("verify", short_help="Check an attestation's signature.")
 @click.argument("attestation", metavar="ATTESTATION.json")
 @click.option("--registry", "registry", default=None, metavar="REGISTRY.json",
-              help="Also require the issuer to be in this registry.")
+              help="Also require the issuer to be in this registry and the attestation "
+                   "not in its revocation list.")
 @click.pass_context
 def verify_command(ctx: click.Context, attestation: str, registry: str | None) -> None:
-    """Check an attestation's signature (and registry membership): exit 0 or 1."""
+    """Check an attestation's signature (and registry membership, non-revocation): exit 0
+    or 1."""
     att = Attestation.from_json_dict(read_json_file(attestation, "attestation"))
     eddsa.verify_poseidon(att.issuer, att.message(), att.signature)
     if registry is not None:
-        IssuerRegistry.load(registry).require(att.issuer)
+        IssuerRegistry.load(registry).non_revocation(att)
     emit(ctx, f"OK: signed by {point_text(att.issuer)}, valid {att.not_before} .. "
               f"{att.not_after}",
          {"valid": True, "issuer": [str(att.issuer.x), str(att.issuer.y)],
-          "commitment": str(att.commitment), "not_before": att.not_before,
+          "commitment": str(att.commitment), "holder_commitment": str(att.holder_commitment),
+          "revocation_id": str(att.revocation_id), "not_before": att.not_before,
           "not_after": att.not_after})
 
 
@@ -166,13 +264,22 @@ def _key_of(key_file: str | None, public: str | None) -> Point:
     return eddsa.prv2pub(load_issuer_key(key_file))
 
 
+def _revoked_text(reg: IssuerRegistry, key: Point) -> str:
+    rl = reg.revocations(key)
+    return "no revocation list" if rl is None else (
+        f"{len(rl.revoked)} revoked, list of {rl.published_at}")
+
+
 def _emit_registry(ctx: click.Context, path: str, reg: IssuerRegistry, verb: str) -> None:
     keys = reg.keys()
     lines = [f"{verb}{path}: {len(keys)} issuer key(s)", f"root: {reg.root}"]
-    lines += [f"  slot {slot:>3}  {point_text(pt)}" for slot, pt in keys]
+    lines += [f"  slot {slot:>3}  {point_text(pt)}  ({_revoked_text(reg, pt)})"
+              for slot, pt in keys]
     emit(ctx, "\n".join(lines),
          {"registry": path, "root": str(reg.root),
-          "issuers": [{"slot": s, "key": [str(p.x), str(p.y)]} for s, p in keys]})
+          "issuers": [{"slot": s, "key": [str(p.x), str(p.y)],
+                       "revoked": len(rl.revoked) if (rl := reg.revocations(p)) else 0}
+                      for s, p in keys]})
 
 
 @registry_group.command("add", short_help="Admit an issuer key; print the root.")
@@ -192,20 +299,34 @@ def registry_add_command(ctx: click.Context, registry: str, key_file: str | None
     _emit_registry(ctx, registry, reg, "added; ")
 
 
-@registry_group.command("revoke", short_help="Remove an issuer key; print the root.")
+@registry_group.command("remove", short_help="Remove an issuer key; print the root.")
 @click.argument("registry", metavar="REGISTRY.json")
 @click.argument("key_file", metavar="[KEY.json]", required=False)
 @click.option("--public", "public", default=None, metavar="X,Y",
               help="The issuer's public key instead of its key file.")
 @click.pass_context
-def registry_revoke_command(ctx: click.Context, registry: str, key_file: str | None,
+def registry_remove_command(ctx: click.Context, registry: str, key_file: str | None,
                             public: str | None) -> None:
     """Remove an issuer key; print the new root (lenders must pin it to stop the key)."""
     pt = _key_of(key_file, public)
     reg = IssuerRegistry.load(registry)
-    reg.revoke(pt)
+    reg.remove(pt)
     reg.save(registry, replace=True)
-    _emit_registry(ctx, registry, reg, "revoked; ")
+    _emit_registry(ctx, registry, reg, "removed; ")
+
+
+@registry_group.command("revocations", short_help="Apply an issuer's revocation list.")
+@click.argument("registry", metavar="REGISTRY.json")
+@click.argument("revocations", metavar="REVOCATIONS.json")
+@click.pass_context
+def registry_revocations_command(ctx: click.Context, registry: str, revocations: str) -> None:
+    """Install an issuer's signed revocation list (`zkcredit issuer publish`) if newer than
+    the one held; print the new root (lenders must pin it for the revocations to bite)."""
+    rl = RevocationList.from_json_dict(read_json_file(revocations, "revocation list"))
+    reg = IssuerRegistry.load(registry)
+    reg.apply_revocations(rl)
+    reg.save(registry, replace=True)
+    _emit_registry(ctx, registry, reg, f"applied {len(rl.revoked)} revoked id(s); ")
 
 
 @registry_group.command("show", short_help="The registry's root and keys.")

@@ -20,8 +20,8 @@ from zkcredit.cli._issuer import parse_time, refuse_existing
 
 from zkcredit._files import read_json_file, write_file_atomic
 from zkcredit.credit import IssuerRegistry
-from zkcredit.credit.model import DEFAULT_MODEL
-from zkcredit.credit.threshold import CIRCUIT_ID, PUBLIC_INPUTS
+from zkcredit.credit.model import DEFAULT_MODEL, MONTHS_BITS
+from zkcredit.credit.threshold import CIRCUIT_ID, PUBLIC_INPUTS, THRESHOLD_BITS
 from zkcredit.decision import MAX_TIER
 from zkcredit.errors import InvalidArgument, PresentationRefused
 from zkcredit.hazmat import groth16
@@ -37,6 +37,8 @@ from zkcredit.verifier import (
 __all__ = ["lender_group"]
 
 _MAX_U64 = (1 << 64) - 1
+_DAY = 86_400
+_MAX_AGE_DAYS = 10 * 365
 
 
 def _load_vk(path: str) -> groth16.VerifyingKey:
@@ -53,7 +55,7 @@ def _tier(text: str) -> tuple[int, int]:
     if not sep:
         raise InvalidArgument(f"--tier {text!r} must be TIER:MIN_SCORE, e.g. 2:680")
     return (parse_uint(tier, "--tier number", minimum=1, maximum=MAX_TIER),
-            parse_uint(threshold, "--tier minimum score", maximum=(1 << 32) - 1))
+            parse_uint(threshold, "--tier minimum score", maximum=(1 << THRESHOLD_BITS) - 1))
 
 
 def _load_policy(path: str) -> LenderPolicy:
@@ -92,11 +94,14 @@ def lender_group() -> None:
               help="Require no default reported in the last N months (0: no check).")
 @click.option("--max-outstanding", default=str(_MAX_U64), metavar="N",
               help="Largest total outstanding balance, integer minor units (default: any).")
+@click.option("--max-attestation-age", default="30", show_default=True, metavar="DAYS",
+              help="Refuse attestations issued more than DAYS days before the challenge.")
 @click.option("--out", "out", required=True, metavar="POLICY.json",
               help="Policy file to create (never overwritten).")
 @click.pass_context
 def policy_command(ctx: click.Context, *, name: str, registry: str, tiers: tuple[str, ...],
-                   vk: str, no_default_months: str, max_outstanding: str, out: str) -> None:
+                   vk: str, no_default_months: str, max_outstanding: str,
+                   max_attestation_age: str, out: str) -> None:
     """Write a lender policy: accepted key, issuer registry root, model and tiers."""
     refuse_existing(out)
     table: dict[int, int] = {}
@@ -116,8 +121,10 @@ def policy_command(ctx: click.Context, *, name: str, registry: str, tiers: tuple
         model_ids=[DEFAULT_MODEL.model_id()],
         tiers=table,
         no_default_months=parse_uint(no_default_months, "--no-default-months",
-                                     maximum=(1 << 16) - 1),
+                                     maximum=(1 << MONTHS_BITS) - 1),
         max_outstanding=parse_uint(max_outstanding, "--max-outstanding", maximum=_MAX_U64),
+        max_attestation_age=parse_uint(max_attestation_age, "--max-attestation-age",
+                                       minimum=1, maximum=_MAX_AGE_DAYS) * _DAY,
     )
     write_file_atomic(out, policy.to_json() + b"\n")
     shown = ", ".join(f"{t}: score >= {s}" for t, s in policy.tiers.items())

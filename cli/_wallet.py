@@ -4,11 +4,13 @@ The passphrase is prompted with hidden input (twice on `init`) or read from
 $ZKCREDIT_PASSPHRASE; it is never a command-line option. A wrong passphrase or a tampered
 file exits 1 with one line and writes nothing. Nothing here prints a salt, the blinding,
 the holder secret or the signing seed: `show` prints the records, the commitment and the
-attestations, which the borrower shares with an issuer anyway.
+attestations, which the borrower shares with an issuer anyway; `disclose` writes the salts
+and blinding (never the holder secret) to a 0600 file meant for the issuer alone.
 
-The borrower's flow: ``init`` → ``import``/``add`` records → ``commit`` (send the
-commitment to an issuer) → ``attest`` (store the issuer's attestation) → ``present``
-(answer a lender's challenge with a signed zero-knowledge presentation).
+The borrower's flow: ``init`` → ``import``/``add`` records → ``disclose`` (open the
+history to the issuer, which checks it against its books and binds the wallet to the
+subject) → ``attest`` (store the issuer's attestation) → ``present`` (answer a lender's
+challenge with a signed zero-knowledge presentation).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from zkcredit.cli._common import emit, get_passphrase, parse_uint, progress
+from zkcredit.cli._common import emit, get_passphrase, parse_uint, progress, read_records
 from zkcredit.cli._issuer import point_text, refuse_existing
 
-from zkcredit._files import MAX_JSON_BYTES, read_json_file, write_file_atomic
+from zkcredit._files import read_json_file, write_file_atomic
 from zkcredit.credit import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
@@ -30,11 +32,9 @@ from zkcredit.credit import (
     CreditRecord,
     IssuerRegistry,
     Wallet,
-    records_from_csv,
-    records_from_json,
 )
 from zkcredit.credit.model import DEFAULT_MODEL, score
-from zkcredit.errors import InvalidArgument, InvalidEncoding, MalformedInput, Refused
+from zkcredit.errors import InvalidArgument, MalformedInput, Refused
 from zkcredit.hazmat import eddsa, groth16
 
 __all__ = ["wallet_group"]
@@ -120,23 +120,6 @@ def add_command(ctx: click.Context, *, path: str, opened_at: str, updated_at: st
           "commitment": str(wallet.commitment())})
 
 
-def _read_records(source: str) -> list[CreditRecord]:
-    p = Path(source)
-    suffix = p.suffix.lower()
-    if suffix == ".json":
-        return records_from_json(read_json_file(p, "records file"))
-    if suffix == ".csv":
-        try:
-            size = p.stat().st_size
-            if size > MAX_JSON_BYTES:
-                raise InvalidEncoding(f"records file {p}: {size} bytes is too large")
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InvalidEncoding(f"records file {p}: cannot read ({exc.strerror})") from None
-        return records_from_csv(data)
-    raise InvalidArgument(f"records file {source!r} must end in .json or .csv")
-
-
 @wallet_group.command("import", short_help="Add the records of a JSON or CSV file.")
 @click.argument("path", metavar="PATH")
 @click.argument("records", metavar="RECORDS.json|RECORDS.csv")
@@ -144,7 +127,7 @@ def _read_records(source: str) -> list[CreditRecord]:
 def import_command(ctx: click.Context, path: str, records: str) -> None:
     """Add every record of a JSON or CSV file (all or none; errors name the line)."""
     try:
-        batch = _read_records(records)
+        batch = read_records(records)
     except InvalidArgument as exc:
         raise type(exc)(f"{records}: {exc}") from None
     if not batch:
@@ -160,6 +143,7 @@ def import_command(ctx: click.Context, path: str, records: str) -> None:
 
 def _attestation_rows(wallet: Wallet, now: int) -> list[dict[str, Any]]:
     commitment = wallet.commitment() if wallet.records else None
+    holder = wallet.holder_commitment()
     rows: list[dict[str, Any]] = []
     for raw in wallet.attestations:
         try:
@@ -167,7 +151,7 @@ def _attestation_rows(wallet: Wallet, now: int) -> list[dict[str, Any]]:
         except MalformedInput:
             rows.append({"state": "unreadable"})
             continue
-        if att.commitment != commitment:
+        if att.commitment != commitment or att.holder_commitment != holder:
             state = "stale (for an older history)"
         elif now < att.not_before:
             state = "not yet valid"
@@ -177,7 +161,7 @@ def _attestation_rows(wallet: Wallet, now: int) -> list[dict[str, Any]]:
             state = "valid"
         rows.append({"issuer": [str(att.issuer.x), str(att.issuer.y)],
                      "not_before": att.not_before, "not_after": att.not_after,
-                     "state": state})
+                     "revocation_id": str(att.revocation_id), "state": state})
     return rows
 
 
@@ -230,12 +214,35 @@ def show_command(ctx: click.Context, path: str) -> None:
 @click.argument("path", metavar="PATH")
 @click.pass_context
 def commit_command(ctx: click.Context, path: str) -> None:
-    """Print the history commitment an issuer signs (`zkcredit issuer sign`)."""
+    """Print the history commitment (the issuer recomputes it from `wallet disclose`)."""
     wallet = _open(path)
     if not wallet.records:
         raise InvalidArgument(f"wallet {path} has no records to commit to")
     c = str(wallet.commitment())
     emit(ctx, c, {"commitment": c})
+
+
+@wallet_group.command("disclose", short_help="Open the history to an issuer (0600 file).")
+@click.argument("path", metavar="PATH")
+@click.option("--subject", "subject", required=True, metavar="ID",
+              help="The id the issuer knows you by (e.g. its customer number).")
+@click.option("--out", "out", required=True, metavar="DISCLOSURE.json",
+              help="Disclosure file to create (mode 0600; never overwritten).")
+@click.pass_context
+def disclose_command(ctx: click.Context, path: str, subject: str, out: str) -> None:
+    """Write the opening an issuer checks against its books before it attests: the records,
+    their salts, the blinding and the holder commitment (never the holder secret). Give it
+    only to the issuer."""
+    refuse_existing(out)
+    wallet = _open(path)
+    if not wallet.records:
+        raise InvalidArgument(f"wallet {path} has no records to disclose")
+    disclosure = wallet.disclose(subject)
+    disclosure.save(out)
+    emit(ctx, f"disclosure for subject {subject!r} written to {out} (0600): "
+              f"{len(wallet.records)} record(s); send it to the issuer only",
+         {"disclosure": out, "subject": subject, "records": len(wallet.records),
+          "commitment": str(disclosure.commitment())})
 
 
 @wallet_group.command("attest", short_help="Store an issuer's attestation.")
@@ -257,7 +264,9 @@ def attest_command(ctx: click.Context, path: str, attestation: str,
     wallet = _open(path)
     if not wallet.records or att.commitment != wallet.commitment():
         raise Refused("the attestation is for another commitment than this wallet's "
-                      "(run `zkcredit wallet commit` and ask the issuer again)")
+                      "(run `zkcredit wallet disclose` and ask the issuer again)")
+    if att.holder_commitment != wallet.holder_commitment():
+        raise Refused("the attestation binds another wallet's holder secret")
     stored = att.to_json_dict()
     if stored in wallet.attestations:
         emit(ctx, "this attestation is already in the wallet",

@@ -1,6 +1,7 @@
 """`zkcredit demo`: the whole story in one run, on real components.
 
-An issuer attests two borrowers' credit histories; a lender publishes its policy and
+An issuer checks two borrowers' disclosed histories against its own books and attests
+them, one wallet per person (a made-up history and a second wallet are refused); a lender publishes its policy and
 challenges them; each borrower proves a tier with a real Groth16 proof of the threshold
 circuit; the verifier decides; a SQLite ledger opens under-collateralized lines, which
 draw and repay; a collateral price crash liquidates the weaker line; the ledger issues
@@ -24,13 +25,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from zkcredit.credit import CreditRecord, IssuerRegistry, RecordKind, RecordStatus, Wallet
 from zkcredit.credit.dev_keys import development_keys
-from zkcredit.credit.issuer import issue_attestation
+from zkcredit.credit.issuance import Issuer
 from zkcredit.credit.model import DEFAULT_MODEL, score
 from zkcredit.credit.present import present
 from zkcredit.credit.records import record_from_ledger_tradeline
 from zkcredit.credit.threshold import build_threshold_circuit, circuit_id
 from zkcredit.decision import CreditDecision
-from zkcredit.errors import NotLiquidatable, PresentationRefused, Refused, ZkCreditError
+from zkcredit.errors import (
+    BooksMismatch,
+    IdentityConflict,
+    NotLiquidatable,
+    PresentationRefused,
+    Refused,
+    ZkCreditError,
+)
 from zkcredit.hazmat import eddsa
 from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed, Tradeline
 from zkcredit.ledger._records import verify_audit_log
@@ -141,23 +149,43 @@ def run_demo(
     say(f"   and publishes the registry's Merkle root {_short(registry.root)}.")
 
     # 2. Borrowers, wallets, attestations.
-    heading("2. Two borrowers keep their credit histories in encrypted wallets")
+    heading("2. The bureau attests what its own books say, for one wallet per person")
+    bureau_desk = Issuer(workdir / "bureau.db", bureau_key)
     people = {"Alice": _alice_records(), "Bob": _bob_records()}
+    for name, records in people.items():
+        bureau_desk.set_books(f"customer-{name.lower()}", records, now=clock.t - 8 * DAY)
+    say("   A wallet discloses its records, their salts and the blinding to the bureau; the")
+    say("   bureau checks them against its own books, binds the customer to that wallet's")
+    say("   holder commitment, recomputes the history commitment and only then signs it,")
+    say(f"   for {bureau_desk.validity // DAY} days, with a revocation id. The holder secret"
+        " never leaves the wallet.")
+    made_up = Wallet.create(workdir / "bob-made-up.wallet", passphrase,
+                            records=_alice_records())
+    try:
+        bureau_desk.attest(made_up.disclose("customer-bob"), now=clock.t - 7 * DAY)
+    except BooksMismatch:
+        say("   Bob first discloses a made-up clean history: refused, its records are not the")
+        say("   bureau's books for customer-bob.")
     wallets: dict[str, Wallet] = {}
     scores: dict[str, int] = {}
     for name, records in people.items():
+        subject = f"customer-{name.lower()}"
         wallet = Wallet.create(workdir / f"{name.lower()}.wallet", passphrase, records=records)
-        att = issue_attestation(bureau_key, wallet.commitment(), START - 7 * DAY,
-                                START + 365 * DAY)
+        att = bureau_desk.attest(wallet.disclose(subject), now=clock.t - 7 * DAY)
         wallet.add_attestation(att.to_json_dict())
         wallet.save()
         wallets[name] = wallet
         scores[name] = score(DEFAULT_MODEL, records, START)
         late = max(r.days_late for r in records)
-        say(f"   {name}: {len(records)} tradelines, worst lateness {late} days. The bureau checks")
-        say(f"   them and signs only the history's commitment {_short(wallet.commitment())},")
-        say("   valid for a year. The wallet (scrypt + AES-GCM, mode 0600) keeps the records,")
-        say("   their salts and the holder secret; none of them leaves it.")
+        say(f"   {name} ({subject}): {len(records)} tradelines, worst lateness {late} days;"
+            f" attested commitment {_short(wallet.commitment())}.")
+    second = Wallet.create(workdir / "bob-second.wallet", passphrase, records=_bob_records())
+    try:
+        bureau_desk.attest(second.disclose("customer-bob"), now=clock.t - 6 * DAY)
+    except IdentityConflict:
+        say("   Bob then tries his true history in a second wallet, for a second nullifier:")
+        say("   refused, customer-bob is bound to his first wallet.")
+    bureau_desk.close()
     say("   (For the narrator only: under public score model v1 Alice scores "
         f"{scores['Alice']} and Bob {scores['Bob']}.")
     say("   No lender sees these numbers.)")
@@ -179,12 +207,14 @@ def run_demo(
         tiers=TIERS,
         no_default_months=12,
         max_outstanding=2_000_000,
+        max_attestation_age=90 * DAY,
     )
     verifier = Verifier(policy, {vk_hash(pk.vk): pk.vk},
                         SqliteVerifierStore(workdir / "harbor-verifier.db"))
     say("   Tiers by proven score: " + ", ".join(
         f"tier {t} at {s}" for t, s in sorted(TIERS.items())) + ";")
-    say(f"   no default in the last 12 months; at most {_usd(2_000_000)} outstanding elsewhere.")
+    say(f"   no default in the last 12 months; at most {_usd(2_000_000)} outstanding elsewhere;")
+    say("   attestations at most 90 days old, from a registry whose revocation lists it pins.")
 
     # 4-5. Challenges, proofs, decisions.
     heading("4. Each borrower proves a tier; 5. the verifier decides")
@@ -304,7 +334,7 @@ def run_demo(
                 wallets[who].add_record(record_from_ledger_tradeline(rec))
                 wallets[who].save()
                 say(f"      {who} adds it to the wallet: {len(wallets[who].records)} records, new"
-                    f" commitment {_short(wallets[who].commitment())} for the bureau to sign.")
+                    f" commitment {_short(wallets[who].commitment())}: its next disclosure to the bureau.")
             except ZkCreditError as exc:
                 say(f"      ({who} cannot add it: {exc})")
 

@@ -20,13 +20,14 @@ from zkcredit.credit.model import DEFAULT_MODEL
 from zkcredit.credit.threshold import CIRCUIT_ID
 from zkcredit.decision import BN254_SCALAR_ORDER, CreditDecision
 from zkcredit.hazmat import groth16
-from zkcredit.verifier import Challenge, LenderPolicy, lender_id, vk_hash
+from zkcredit.verifier import PUBLIC_SIGNALS, Challenge, LenderPolicy, lender_id, vk_hash
 
 pytestmark = pytest.mark.slow
 
 PW = "lender tests passphrase"
 ENV = {"ZKCREDIT_PASSPHRASE": PW}
 YEAR = 365 * 86_400
+NF = PUBLIC_SIGNALS.index("nullifier")
 
 
 def ok(*args: str) -> dict[str, Any]:
@@ -97,9 +98,13 @@ def world(threshold_keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Wor
     (d / "records.json").write_text(json.dumps(records))
     ok("wallet", "init", str(d / "wallet.zkw"))
     ok("wallet", "import", str(d / "wallet.zkw"), str(d / "records.json"))
-    c = ok("wallet", "commit", str(d / "wallet.zkw"))["commitment"]
-    ok("issuer", "sign", str(d / "issuer.json"), "--commitment", c, "--not-before", "-1d",
-       "--not-after", "+365d", "--out", str(d / "att.json"))
+    issuer = ("--db", str(d / "issuer.db"))
+    ok("issuer", "books", str(d / "issuer.json"), "cust-1", str(d / "records.json"), *issuer,
+       "--at", "-1d")
+    ok("wallet", "disclose", str(d / "wallet.zkw"), "--subject", "cust-1", "--out",
+       str(d / "disclosure.json"))
+    ok("issuer", "attest", str(d / "issuer.json"), str(d / "disclosure.json"), "--out",
+       str(d / "att.json"), *issuer, "--at", "-1d")
     ok("wallet", "attest", str(d / "wallet.zkw"), str(d / "att.json"))
     score = ok("wallet", "show", str(d / "wallet.zkw"))["score"]
     assert score > 300
@@ -213,12 +218,12 @@ def test_present_verify_decision_opens_a_ledger_line_and_refusals(world: World) 
     refused("nonce-mismatch", world.challenge("c-other.json", "3"), pres)   # C3
     doc = json.loads(Path(pres).read_text())
     bad_nf = dict(doc, public_signals=list(doc["public_signals"]))
-    bad_nf["public_signals"][7] = str((int(doc["public_signals"][7]) + 1) % BN254_SCALAR_ORDER)
+    bad_nf["public_signals"][NF] = str((int(doc["public_signals"][NF]) + 1) % BN254_SCALAR_ORDER)
     Path(world.p("bad-nf.json")).write_text(json.dumps(bad_nf))
     refused("bad-signature", ch, world.p("bad-nf.json"))                    # signed bundle
     # C6: the nullifier sent as n + r is malformed input (exit 2), not a lookup.
     alias = dict(doc, public_signals=list(doc["public_signals"]))
-    alias["public_signals"][7] = str(int(doc["public_signals"][7]) + BN254_SCALAR_ORDER)
+    alias["public_signals"][NF] = str(int(doc["public_signals"][NF]) + BN254_SCALAR_ORDER)
     Path(world.p("alias.json")).write_text(json.dumps(alias))
     code, out, err = fail(*world.verify_args(ch, world.p("alias.json"), "never.json"))
     assert_clean_error(code, out, err, 2, "")
@@ -236,7 +241,7 @@ def test_present_verify_decision_opens_a_ledger_line_and_refusals(world: World) 
                                                         .read_text()))
     assert decision.tier == 3 and decision.threshold == world.score
     assert decision.lender_id == lender_id("Acme Lending")
-    assert decision.nullifier == int(doc["public_signals"][7])
+    assert decision.nullifier == int(doc["public_signals"][NF])
     # C5: the same presentation again is refused by its nullifier (checked first).
     refused("nullifier-reused", ch, pres)
 

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ import pytest
 from _cli_support import assert_clean_error, run, run_proc
 
 from zkcredit.credit import Wallet
+from zkcredit.credit.issuance import Disclosure
+from zkcredit.credit.issuer import load_issuer_key
+from zkcredit.hazmat.attestation import new_revocation_id, sign_attestation
 
 PW = "correct horse battery staple"
 ENV = {"ZKCREDIT_PASSPHRASE": PW}
@@ -222,9 +226,18 @@ def _issuer(tmp_path: Path) -> Path:
     return key
 
 
-def _sign(key: Path, commitment: str, out: Path, *window: str) -> Path:
-    r = run("issuer", "sign", str(key), "--commitment", commitment, *window, "--out", str(out))
-    assert r.exit_code == 0, r.stderr
+def _sign(key: Path, wallet: W, out: Path, *, commitment: int | None = None,
+          holder: int | None = None, days: tuple[int, int] = (-1, 365)) -> Path:
+    """An attestation signed directly with the hazmat call (the issuer's checks are
+    tests/cli/test_cli_issuer.py's): lets the test pick windows and commitments."""
+    w = wallet.open()
+    now = int(time.time())
+    att = sign_attestation(
+        load_issuer_key(key), w.commitment() if commitment is None else commitment,
+        holder_commitment=w.holder_commitment() if holder is None else holder,
+        revocation_id=new_revocation_id(), not_before=now + days[0] * 86_400,
+        not_after=now + days[1] * 86_400)
+    out.write_bytes(att.to_json_bytes())
     return out
 
 
@@ -232,7 +245,7 @@ def test_attest_checks_signature_commitment_window_and_registry(filled: W,
                                                                 tmp_path: Path) -> None:
     key = _issuer(tmp_path)
     c = filled.ok("commit")["commitment"]
-    att = _sign(key, c, tmp_path / "att.json", "--not-after", "+365d")
+    att = _sign(key, filled, tmp_path / "att.json")
     # Tampered (a wider window than signed): refused, nothing stored.
     doc = json.loads(att.read_text())
     doc["not_after"] += 86_400
@@ -240,13 +253,16 @@ def test_attest_checks_signature_commitment_window_and_registry(filled: W,
     code, out, err = filled.fail("attest", str(tmp_path / "wide.json"))
     assert_clean_error(code, out, err, 1, "does not verify")
     # C4: an attestation that has expired is refused.
-    old = _sign(key, c, tmp_path / "old.json", "--not-before", "-30d", "--not-after", "-1d")
+    old = _sign(key, filled, tmp_path / "old.json", days=(-30, -1))
     code, out, err = filled.fail("attest", str(old))
     assert_clean_error(code, out, err, 1, "expired")
-    # For another commitment.
-    other = _sign(key, "42", tmp_path / "other.json", "--not-after", "+1d")
+    # For another commitment, or binding another wallet's holder secret.
+    other = _sign(key, filled, tmp_path / "other.json", commitment=42)
     code, out, err = filled.fail("attest", str(other))
     assert_clean_error(code, out, err, 1, "another commitment")
+    stranger = _sign(key, filled, tmp_path / "stranger.json", holder=43)
+    code, out, err = filled.fail("attest", str(stranger))
+    assert_clean_error(code, out, err, 1, "another wallet's holder")
     # An issuer missing from the given registry.
     reg = tmp_path / "registry.json"
     other_key = tmp_path / "other-issuer.json"
@@ -262,6 +278,24 @@ def test_attest_checks_signature_commitment_window_and_registry(filled: W,
     filled.ok("add", "--opened-at", "2026-01-01", "--amount", "100")
     assert filled.ok("show")["attestations"][0]["state"].startswith("stale")
     assert filled.ok("commit")["commitment"] != c
+
+
+def test_disclose_writes_the_opening_for_the_issuer_only(filled: W, tmp_path: Path) -> None:
+    """The disclosure opens the commitment (records, salts, blinding, holder commitment),
+    mode 0600, never the holder secret; it is never written over an existing file."""
+    out = tmp_path / "disclosure.json"
+    got = filled.ok("disclose", "--subject", "cust-9", "--out", str(out))
+    w = filled.open()
+    assert got["commitment"] == str(w.commitment()) and got["records"] == len(w.records)
+    assert out.stat().st_mode & 0o777 == 0o600
+    d = Disclosure.load(out)
+    assert d.subject == "cust-9" and d.commitment() == w.commitment()
+    assert d.holder_commitment == w.holder_commitment()
+    assert str(w.holder_secret) not in out.read_text()
+    code, so, se = filled.fail("disclose", "--subject", "cust-9", "--out", str(out))
+    assert_clean_error(code, so, se, 1, "already exists")
+    code, so, se = filled.fail("disclose", "--subject", "", "--out", str(tmp_path / "x.json"))
+    assert_clean_error(code, so, se, 2, "subject id")
 
 
 def test_commit_of_an_empty_wallet_is_an_error(wallet: W) -> None:

@@ -27,11 +27,11 @@ from zkcredit.errors import InvalidArgument, PresentationRefused, Refused
 from zkcredit.hazmat import eddsa, groth16
 from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed
 from zkcredit.verifier import (
+    PUBLIC_SIGNALS,
     LenderPolicy,
     MemoryVerifierStore,
     Presentation,
     Verifier,
-    PUBLIC_SIGNALS,
     vk_hash,
 )
 

@@ -67,7 +67,7 @@ def test_C9_made_up_history_refused_at_issuance(tmp_path: Path, issuer: Issuer) 
     with pytest.raises(errors.BooksMismatch, match="not in the books"):
         issuer.attest(made_up.disclose("alice"), now=NOW)
     dropped = _wallet(tmp_path, "dropped", BOOKS)
-    with pytest.raises(errors.BooksMismatch, match="left out.*default"):
+    with pytest.raises(errors.BooksMismatch, match=r"left out.*default"):
         issuer.attest(dropped.disclose("alice"), now=NOW)
     with pytest.raises(errors.BooksMismatch, match="no books"):
         issuer.attest(dropped.disclose("mallory"), now=NOW)

@@ -19,9 +19,9 @@ from zkcredit.credit.issuer import (
     save_issuer_key,
     verify_attestation,
 )
-from zkcredit.hazmat.attestation import new_revocation_id, sign_attestation
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa
+from zkcredit.hazmat.attestation import new_revocation_id, sign_attestation
 from zkcredit.hazmat.poseidon import poseidon_hash
 
 R = bj.FIELD_MODULUS

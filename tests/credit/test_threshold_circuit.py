@@ -24,9 +24,9 @@ from zkcredit.credit.issuer import (
     IssuerRegistry,
     attestation_message,
 )
-from zkcredit.credit.revocation import REVOCATION_DEPTH, RevocationList
 from zkcredit.credit.model import DEFAULT_MODEL, score, total_outstanding
 from zkcredit.credit.records import CreditRecord, RecordKind, RecordStatus
+from zkcredit.credit.revocation import REVOCATION_DEPTH, RevocationList
 from zkcredit.credit.threshold import (
     CIRCUIT_ID,
     build_threshold_circuit,

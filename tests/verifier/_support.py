@@ -98,7 +98,8 @@ class Borrower:
         key = self.key(ch.lender_id).public_key().public_bytes_raw()
         values = {
             "registry_root": ch.registry_root, "model_id": ch.model_id,
-            "threshold": ch.threshold, "as_of": ch.as_of, "lender_id": ch.lender_id,
+            "threshold": ch.threshold, "as_of": ch.as_of,
+            "min_not_before": ch.min_not_before, "lender_id": ch.lender_id,
             "epoch": ch.epoch, "nonce": ch.nonce,
             "nullifier": poseidon_hash([self.secret, ch.lender_id, ch.epoch]),
             "borrower_key_hash": borrower_key_hash(key),

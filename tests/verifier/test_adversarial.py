@@ -13,6 +13,7 @@ from zkcredit.errors import InvalidEncoding, NonCanonicalScalar, PresentationRef
 from zkcredit.hazmat import groth16
 from zkcredit.verifier import (
     PRESENTATION_DOMAIN,
+    PUBLIC_SIGNALS,
     Challenge,
     MemoryVerifierStore,
     Presentation,
@@ -24,6 +25,8 @@ from zkcredit.verifier import (
 )
 
 from ._support import NOW, Borrower, keys, other_keys, policy
+
+NF = PUBLIC_SIGNALS.index("nullifier")
 
 
 def reason(verifier: Verifier, presentation: Any, challenge: Any, now: int = NOW + 5) -> str:
@@ -167,7 +170,7 @@ def test_C6_non_canonical_nullifier_refused_before_lookup(
     verifier = Verifier(policy(), {vk_hash(vk): vk}, store)
     ch = verifier.challenge(2, NOW)
     obj = borrower.present(ch).to_json_dict()
-    obj["public_signals"][7] = encode(int(obj["public_signals"][7]))
+    obj["public_signals"][NF] = encode(int(obj["public_signals"][NF]))
     with pytest.raises(error):
         Presentation.from_json(json.dumps(obj))
     with pytest.raises(PresentationRefused) as info:
@@ -183,7 +186,7 @@ def test_C6_non_canonical_nullifier_refused_before_lookup(
 def test_C7_duplicate_key_in_presentation_is_rejected(borrower: Borrower) -> None:
     ch = policy().challenge(2, NOW)
     text = borrower.present(ch).to_json().decode()
-    doubled = text.replace('"version":1', '"version":1,"version":1', 1)
+    doubled = text.replace('"version":2', '"version":2,"version":2', 1)
     with pytest.raises(InvalidEncoding, match="duplicate"):
         Presentation.from_json(doubled)
     nested = text.replace('"protocol":"groth16"', '"protocol":"groth16","protocol":"groth16"')
@@ -233,6 +236,7 @@ def test_C8_proof_of_a_with_b_key_hash_substituted_is_refused(verifier: Verifier
     ch = verifier.challenge(2, NOW)
     p = alice.present(ch)
     signals = list(p.public_signals)
-    signals[8] = bob.signals(ch)[8]  # Bob's key hash in place of Alice's
+    kh = PUBLIC_SIGNALS.index("borrower_key_hash")
+    signals[kh] = bob.signals(ch)[kh]  # Bob's key hash in place of Alice's
     stolen = sign_presentation(bob.key(ch.lender_id), p.circuit_id, p.vk_hash, signals, p.proof)
     assert reason(verifier, stolen, ch) == "proof-invalid"

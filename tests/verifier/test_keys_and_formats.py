@@ -120,7 +120,7 @@ def test_challenge_round_trip_and_fresh_248_bit_nonce() -> None:
         ("issued_at", True, InvalidEncoding),
         ("expires_at", NOW, InvalidEncoding),
         ("vk_hash", "AB" * 32, InvalidEncoding),
-        ("version", 2, UnsupportedFormat),
+        ("version", 1, UnsupportedFormat),
         ("format", "zkcredit-presentation", UnsupportedFormat),
     ],
 )

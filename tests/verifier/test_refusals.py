@@ -124,6 +124,19 @@ def test_nonce_mismatch(verifier: Verifier, borrower: Borrower) -> None:
     assert refusal(verifier, borrower.present(ch, nonce=ch.nonce + 1), ch) == "nonce-mismatch"
 
 
+def test_C11_proof_under_a_looser_freshness_bound_is_attestation_stale(
+    verifier: Verifier, borrower: Borrower
+) -> None:
+    """C11 at the verifier: a proof that admits attestations older than the challenge's
+    min_not_before is refused with its own reason; a stricter one is a mismatch."""
+    ch = verifier.challenge(2, NOW)
+    assert ch.min_not_before == NOW - verifier.policy.max_attestation_age
+    looser = borrower.present(ch, min_not_before=ch.min_not_before - 1)
+    assert refusal(verifier, looser, ch) == "attestation-stale"
+    stricter = borrower.present(ch, min_not_before=ch.min_not_before + 1)
+    assert refusal(verifier, stricter, ch) == "predicate-mismatch"
+
+
 def test_as_of_mismatch(verifier: Verifier, borrower: Borrower) -> None:
     ch = verifier.challenge(2, NOW)
     assert refusal(verifier, borrower.present(ch, as_of=NOW - 86_400), ch) == "as-of-mismatch"
@@ -227,7 +240,7 @@ def test_nonce_reused(verifier: Verifier, borrower: Borrower) -> None:
 def test_malformed(verifier: Verifier, borrower: Borrower) -> None:
     ch = verifier.challenge(2, NOW)
     obj = borrower.present(ch).to_json_dict()
-    obj["version"] = 2
+    obj["version"] = 1  # the pre-freshness format
     assert refusal(verifier, obj, ch) == "malformed"
 
 

@@ -9,7 +9,8 @@ from ._support import NOW, Borrower, keys, policy
 
 #: Signals fixed by the lenders' shared policy and by the clock, identical for everyone.
 POLICY_CONSTANTS = {
-    "registry_root", "model_id", "threshold", "as_of", "epoch", "no_default_months",
+    "registry_root", "model_id", "threshold", "as_of", "min_not_before", "epoch",
+    "no_default_months",
     "max_outstanding",
 }
 

@@ -61,6 +61,7 @@ from .records import CreditRecord
 from .revocation import RevocationList
 
 __all__ = [
+    "DEFAULT_ISSUER_DB",
     "DISCLOSURE_FORMAT",
     "BooksCheck",
     "Disclosure",
@@ -73,6 +74,8 @@ DISCLOSURE_FORMAT = "zkcredit-disclosure"
 _DISCLOSURE_VERSION = 1
 _SCHEMA_VERSION = "1"
 _MAX_SUBJECT = 128
+DEFAULT_ISSUER_DB = "zkcredit-issuer.db"
+"""The CLI's default issuer database path (``--db`` / ``$ZKCREDIT_ISSUER_DB``)."""
 DEFAULT_VALIDITY = 180 * 86_400
 DEFAULT_REBIND_COOLDOWN = 30 * 86_400
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zkcredit._files import loads_strict
+from zkcredit.circuits.credit_threshold import THRESHOLD_BITS  # type: ignore[import-not-found]
+from zkcredit.credit.model import MONTHS_BITS
 from zkcredit.decision import BN254_SCALAR_ORDER, MAX_TIER
 from zkcredit.errors import InvalidArgument, InvalidEncoding, UnsupportedFormat
 
@@ -32,9 +34,7 @@ from ._keys import lender_id
 __all__ = [
     "CHALLENGE_FORMAT",
     "MAX_OUTSTANDING_BITS",
-    "MONTHS_BITS",
     "POLICY_FORMAT",
-    "THRESHOLD_BITS",
     "Challenge",
     "LenderPolicy",
 ]
@@ -44,10 +44,7 @@ POLICY_FORMAT = "zkcredit-lender-policy"
 _NONCE_BITS = 248
 _MAX_SECONDS = 2**32  # lifetimes, skews and epoch lengths: positive and below ~136 years
 _VERSION = 2
-#: The widths the threshold circuit range-checks these public inputs to (values must be
-#: strictly below 2^bits, or no honest borrower can ever answer).
-THRESHOLD_BITS = 16
-MONTHS_BITS = 12
+#: The policy's amounts are u64 minor units (the circuit allows 2^OUTSTANDING_BITS).
 MAX_OUTSTANDING_BITS = 64
 
 
