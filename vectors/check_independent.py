@@ -8,9 +8,10 @@ This file does not import zkcredit. It has its own small implementations, writte
 the specifications, on Python ints: strict decimal parsing, BN254 point encodings (arkworks
 and snarkjs) with py_ecc's curve arithmetic, Poseidon with its parameters generated here
 from the Grain LFSR (Poseidon paper, Appendix F, as circomlib uses them), Poseidon Merkle
-trees, Baby Jubjub, BLAKE-512 (constants computed from the digits of pi and square
-roots of primes, not copied), EdDSA-Poseidon, the iden3 .r1cs/.wtns formats and a Groth16
-verifier over py_ecc's optimal-ate pairing. Ledger scenarios are not re-derived here (that
+trees (dense, and sparse for the depth-20 sorted revocation trees), Baby Jubjub, BLAKE-512
+(constants computed from the digits of pi and square roots of primes, not copied),
+EdDSA-Poseidon, the iden3 .r1cs/.wtns formats and a Groth16 verifier over py_ecc's
+optimal-ate pairing. Ledger scenarios are not re-derived here (that
 would be a second ledger): their final states are checked against the double-entry
 identities only.
 
@@ -787,7 +788,68 @@ def issuer_key(k: list[str]) -> tuple[int, int]:
     return a
 
 
-ATTESTATION_DOMAIN = int.from_bytes(b"zkcredit/attestation/v1", "big")
+ATTESTATION_DOMAIN = int.from_bytes(b"zkcredit/attestation/v2", "big")
+REVOCATION_DOMAIN = int.from_bytes(b"zkcredit/revocation-list/v1", "big")
+REVOCATION_DEPTH, REGISTRY_DEPTH = 20, 8
+ID_LIMIT = 1 << 128
+
+
+def field_element(v: int) -> int:
+    if not 0 <= v < R:
+        raise Refused("NonCanonicalScalar", "value >= r")
+    return v
+
+
+def time_value(t: Any) -> int:
+    if type(t) is not int or not 0 <= t < TIME_LIMIT:
+        raise Refused("InvalidArgument", "a time is an int in [0, 2^40)")
+    return t
+
+
+def revocation_id(v: int) -> int:
+    if not 0 < v < ID_LIMIT:
+        raise Refused("InvalidArgument", "a revocation id is in 1..2^128 - 1")
+    return v
+
+
+def attestation_message(com: int, holder: int, rid: int, nb: Any, na: Any) -> int:
+    """v2: the checks in the documented order, then the six-input Poseidon."""
+    field_element(com)
+    field_element(holder)
+    revocation_id(rid)
+    time_value(nb)
+    time_value(na)
+    if nb > na:
+        raise Refused("InvalidArgument", "not_before after not_after")
+    return poseidon([ATTESTATION_DOMAIN, com, holder, rid, nb, na])
+
+
+@cache
+def empty_subtree(height: int) -> int:
+    return 0 if height == 0 else poseidon([empty_subtree(height - 1)] * 2)
+
+
+def sparse_levels(leaves: list[int], depth: int) -> list[dict[int, int]]:
+    """The occupied nodes of each level of a deep tree with few leaves (the rest empty)."""
+    levels = [dict(enumerate(leaves))]
+    for h in range(depth):
+        cur = levels[-1]
+        levels.append({i: poseidon([cur.get(2 * i, empty_subtree(h)),
+                                    cur.get(2 * i + 1, empty_subtree(h))])
+                       for i in sorted({j >> 1 for j in cur})})
+    return levels
+
+
+def revocation_tree(ids: list[int]) -> tuple[list[int], list[int], list[dict[int, int]]]:
+    """The sorted tree of a set of revoked ids: (0 then the ids ascending, leaves
+    Poseidon([s_i, s_i+1]) with next 0 after the last, levels up to the root)."""
+    s = [0, *sorted({revocation_id(x) for x in ids})]
+    leaves = [poseidon([s[i], s[i + 1] if i + 1 < len(s) else 0]) for i in range(len(s))]
+    return s, leaves, sparse_levels(leaves, REVOCATION_DEPTH)
+
+
+def revocation_root(ids: list[int]) -> int:
+    return revocation_tree(ids)[2][-1][0]
 
 
 def check_commitments(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
@@ -810,14 +872,18 @@ def check_commitments(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any
             return {"leaves": [str(x) for x in leaves], "root": str(root),
                     "holder_commitment": str(hc), "commitment": str(com)}
         if op == "attestation_message":
-            nb, na = case["not_before"], case["not_after"]
-            if not (0 <= nb < TIME_LIMIT and 0 <= na < TIME_LIMIT) or nb > na:
-                raise Refused("InvalidArgument", "window")
-            return str(poseidon([ATTESTATION_DOMAIN, int(case["commitment"]), nb, na]))
+            return str(attestation_message(
+                int(case["commitment"]), int(case["holder_commitment"]),
+                int(case["revocation_id"]), case["not_before"], case["not_after"]))
         if op == "issuer_registry":
-            leaves = [poseidon(list(issuer_key(k))) for k in case["keys"]]
-            return {"leaves": [str(x) for x in leaves],
-                    "root": str(tree_layers(leaves, 8)[-1][0])}
+            keys = [issuer_key(k) for k in case["keys"]]
+            roots = [revocation_root([int(x) for x in ids]) for ids in case["revoked"]]
+            if len(roots) != len(keys):
+                raise Mismatch("one revoked list per key")
+            leaves = [poseidon([*k, rr]) for k, rr in zip(keys, roots, strict=True)]
+            return {"revocation_roots": [str(x) for x in roots],
+                    "leaves": [str(x) for x in leaves],
+                    "root": str(tree_layers(leaves, REGISTRY_DEPTH)[-1][0])}
         if op == "lender_id":
             return str(lender_id(case["name"]))
         if op == "borrower_key":
@@ -831,6 +897,36 @@ def check_commitments(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any
         if op == "nullifier":
             return str(poseidon([nonzero_field(int(case["holder_secret"])),
                                  int(case["lender_id"]), int(case["epoch"])]))
+        raise Mismatch(f"unknown op {op!r}")
+    return outcome(run)
+
+
+# --- revocation: sorted Merkle trees of revoked ids ---------------------------------------
+
+
+def check_revocation(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
+    op = case["op"]
+
+    def run() -> Any:
+        if op == "root":
+            _, leaves, levels = revocation_tree([int(x) for x in case["revoked"]])
+            return {"leaves": [str(x) for x in leaves], "root": str(levels[-1][0])}
+        if op == "witness":
+            s, leaves, levels = revocation_tree([int(x) for x in case["revoked"]])
+            x = revocation_id(int(case["revocation_id"]))
+            i = max(k for k, v in enumerate(s) if v <= x)  # the low leaf: s_i <= x
+            if s[i] == x:
+                raise Refused("AttestationRevoked", "the id is in the list")
+            nxt = s[i + 1] if i + 1 < len(s) else 0
+            assert s[i] < x and (x < nxt or nxt == 0)
+            return {"low": str(s[i]), "next": str(nxt), "index": i, "leaf": str(leaves[i]),
+                    "siblings": [str(levels[k].get((i >> k) ^ 1, empty_subtree(k)))
+                                 for k in range(REVOCATION_DEPTH)],
+                    "path_bits": [(i >> k) & 1 for k in range(REVOCATION_DEPTH)],
+                    "root": str(levels[-1][0])}
+        if op == "list_message":
+            at = time_value(case["published_at"])
+            return str(poseidon([REVOCATION_DOMAIN, field_element(int(case["root"])), at]))
         raise Mismatch(f"unknown op {op!r}")
     return outcome(run)
 
@@ -900,21 +996,44 @@ class NotChecked(Exception):
     """A case this checker cannot re-derive (counted, not failed)."""
 
 
+# The threshold circuit's public signals (v2), in order.
+PUBLIC_SIGNALS = ("registry_root", "model_id", "threshold", "as_of", "min_not_before",
+                  "lender_id", "epoch", "nonce", "nullifier", "borrower_key_hash",
+                  "no_default_months", "max_outstanding")
+
+
 def check_presentations(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
-    """Cases whose every step is accepted: re-derive each decision from the policy and the
-    public signals, checking the Groth16 proof and the borrower-key hash. Refusal reasons
-    depend on the verifier's check order and replay store: not re-derived here."""
+    """Cases whose every step is accepted: check that every public signal is the
+    challenge's and the policy's (min_not_before = max(0, as_of - max_attestation_age),
+    epoch = as_of // epoch_seconds, a registry root and model the policy lists), the Groth16
+    proof and the borrower-key hash, and re-derive each decision. Refusal reasons depend on
+    the verifier's check order and replay store: not re-derived here."""
     if not all("decision" in e for e in case["expected"]):
         raise NotChecked("refusal reasons are the verifier's")
     policy = doc["policy"]
     tiers = {t["threshold"]: t["tier"] for t in policy["tiers"]}
     out = []
     for st in case["steps"]:
-        p = st["presentation"]
-        signals = dict(zip(["registry_root", "model_id", "threshold", "as_of", "lender_id",
-                            "epoch", "nonce", "nullifier", "borrower_key_hash",
-                            "no_default_months", "max_outstanding"], p["public_signals"],
-                           strict=True))
+        p, ch = st["presentation"], st["challenge"]
+        signals = dict(zip(PUBLIC_SIGNALS, p["public_signals"], strict=True))
+        # every public signal is the challenge's, and the challenge is the policy's
+        as_of = ch["as_of"]
+        for name in PUBLIC_SIGNALS:
+            if name in ch and signals[name] != str(ch[name]):
+                raise Mismatch(f"an accepted presentation's {name} is not the challenge's")
+        for name, want in (
+                ("min_not_before", max(0, as_of - policy["max_attestation_age"])),
+                ("epoch", as_of // policy["epoch_seconds"]),
+                ("lender_id", lender_id(policy["lender_name"])),
+                ("no_default_months", policy["no_default_months"]),
+                ("max_outstanding", policy["max_outstanding"])):
+            if signals[name] != str(want):
+                raise Mismatch(f"an accepted presentation's {name} is not the policy's")
+        if signals["registry_root"] not in policy["registry_roots"] or (
+                signals["model_id"] not in policy["model_ids"]):
+            raise Mismatch("an accepted presentation's registry or model is not the policy's")
+        if not ch["issued_at"] <= st["now"] < ch["expires_at"]:
+            raise Mismatch("accepted outside the challenge's lifetime")
         if not groth16_verify(doc["verifying_keys"][p["vk_hash"]], p["public_signals"],
                               p["proof"]):
             raise Mismatch("an accepted presentation's proof does not verify")
@@ -936,7 +1055,8 @@ def check_presentations(case: dict[str, Any], doc: dict[str, Any], d: Path) -> A
 CHECKERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Path], Any]] = {
     "field": check_field, "points": check_points, "poseidon": check_poseidon,
     "merkle": check_merkle, "eddsa": check_eddsa, "groth16": check_groth16,
-    "commitments": check_commitments, "score_model": check_score_model,
+    "commitments": check_commitments, "revocation": check_revocation,
+    "score_model": check_score_model,
     "threshold_circuit": check_threshold_circuit, "presentations": check_presentations,
 }
 def ledger_identities(case: dict[str, Any], doc: dict[str, Any], d: Path) -> None:

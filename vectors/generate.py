@@ -3,13 +3,16 @@
 Usage::
 
     python vectors/generate.py [--out DIR] [--family NAME ...] [--regenerate-groth16]
+                               [--regenerate-presentations]
 
-Every family except groth16 is deterministic: inputs come from fixed constants or from
-SHA-256 of a label, so regenerating gives identical bytes. Groth16 keys and proofs are
-random (the setup and the prover draw from the OS); they are generated once, committed,
-and only regenerated on ``--regenerate-groth16`` (or when groth16.json is missing).
-The generator asserts, case by case, that zkcredit's native and reference backends agree
-before writing anything, and then rewrites SHA256SUMS over every vector file.
+Every family except groth16 and presentations is deterministic: inputs come from fixed
+constants or from SHA-512 / SHA-256 of a label, so regenerating gives identical bytes.
+Groth16 keys and proofs are random (the setup and the prover draw from the OS); those two
+families are generated once, committed, and only regenerated on ``--regenerate-groth16`` /
+``--regenerate-presentations`` (or when their file is missing). The generator asserts,
+case by case, that zkcredit's native and reference backends agree where it computes both,
+and that every refusal has exactly its expected class, before writing anything; then it
+rewrites SHA256SUMS over every vector file.
 """
 
 # ruff: noqa: PLR0917, S106 -- positional case builders; "holder_secret" fields are test values
@@ -27,8 +30,9 @@ from typing import Any
 
 from zkcredit import credit, errors, verifier
 from zkcredit.circuit import Circuit, check, write_r1cs, write_wtns
-from zkcredit.credit import threshold
+from zkcredit.credit import revocation, threshold
 from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
+from zkcredit.hazmat.attestation import REVOCATION_ID_BITS, sign_attestation
 from zkcredit.hazmat.native import bn254 as native
 from zkcredit.hazmat.reference import _field
 from zkcredit.hazmat.reference import bn254 as reference
@@ -661,11 +665,18 @@ def _records(rows: Sequence[Sequence[int]]) -> list[credit.CreditRecord]:
 def gen_commitments() -> dict[str, Any]:
     cases: list[Case] = []
 
-    def add(cid: str, op: str, why: str, fn: Callable[[], Any], **fields: Any) -> None:
+    def add(cid: str, op: str, why: str, fn: Callable[[], Any], *,
+            refused: type[errors.ZkCreditError] | None = None, **fields: Any) -> None:
+        """One case; ``refused`` is the exact class it must be refused with (None: accepted)."""
         try:
             expected: Any = fn()
         except errors.ZkCreditError as exc:
-            expected = {"error": type(exc).__name__}
+            if type(exc) is not refused:
+                raise AssertionError(f"commitments {cid}: unexpected {exc!r}") from exc
+            expected = err(refused)
+        else:
+            if refused is not None:
+                raise AssertionError(f"commitments {cid}: expected {refused.__name__}")
         cases.append({"id": cid, "op": op, "description": why, **fields, "expected": expected})
 
     for i, rec in enumerate(SAMPLE_RECORDS):
@@ -687,11 +698,12 @@ def gen_commitments() -> dict[str, Any]:
     for name, rec, why in bad_records:
         add(f"record-leaf-{name}", "record_leaf", f"refused: {why}",
             lambda r=rec: str(credit.record_leaf(credit.CreditRecord.from_fields(r), 7)),
-            record=rec, salt="7")
-    for name, salt in (("salt-zero", 0), ("salt-r", R)):
+            refused=errors.InvalidArgument, record=rec, salt="7")
+    for name, salt, exc in (("salt-zero", 0, errors.InvalidArgument),
+                            ("salt-r", R, errors.NonCanonicalScalar)):
         add(f"record-leaf-{name}", "record_leaf", f"refused: {name}",
             lambda sl=salt: str(credit.record_leaf(credit.CreditRecord.from_fields(good), sl)),
-            record=good, salt=str(salt))
+            refused=exc, record=good, salt=str(salt))
     for cap, n in ((1, 1), (2, 1), (8, 5), (32, 5)):
         rows = SAMPLE_RECORDS[:n]
         salts = [derive(f"commit/h{cap}/salt/{i}") or 1 for i in range(n)]
@@ -711,25 +723,69 @@ def gen_commitments() -> dict[str, Any]:
             records=rows, salts=[str(x) for x in salts], capacity=cap,
             holder_secret=str(secret), blinding=str(blinding))
     add("holder-commitment-zero", "holder_commitment", "refused: secret 0",
-        lambda: str(credit.holder_commitment(0)), holder_secret="0")
+        lambda: str(credit.holder_commitment(0)), refused=errors.InvalidArgument,
+        holder_secret="0")
     add("history-capacity-3", "history", "refused: capacity not a power of two",
         lambda: credit.History(_records(SAMPLE_RECORDS[:1]), [1], 3).root(),
-        records=SAMPLE_RECORDS[:1], salts=["1"], capacity=3, holder_secret="1", blinding="0")
+        refused=errors.InvalidArgument, records=SAMPLE_RECORDS[:1], salts=["1"], capacity=3,
+        holder_secret="1", blinding="0")
     com = derive("commit/att/commitment")
-    for name, nb, na in (("window", T_REC, T_REC + 90 * 86_400), ("instant", T_REC, T_REC),
-                         ("reversed", T_REC + 1, T_REC), ("not-after-2-40", T_REC, 2**40)):
+    holder = credit.holder_commitment(derive("commit/att/holder-secret") or 1)
+    rid = derive("commit/att/revocation-id", 1 << 128) or 1
+    day = 86_400
+    # (name, commitment, holder commitment, revocation id, not_before, not_after, refusal)
+    messages: list[tuple[str, int, int, int, int, int, type[errors.ZkCreditError] | None]] = [
+        ("window", com, holder, rid, T_REC, T_REC + 90 * day, None),
+        ("instant", com, holder, rid, T_REC, T_REC, None),
+        ("revocation-id-1", com, holder, 1, T_REC, T_REC + 90 * day, None),
+        ("revocation-id-max", com, holder, (1 << 128) - 1, T_REC, T_REC + 90 * day, None),
+        ("times-max", com, holder, rid, 0, 2**40 - 1, None),
+        ("commitment-r", R, holder, rid, T_REC, T_REC + day, errors.NonCanonicalScalar),
+        ("holder-commitment-r", com, R, rid, T_REC, T_REC + day, errors.NonCanonicalScalar),
+        ("revocation-id-0", com, holder, 0, T_REC, T_REC + day, errors.InvalidArgument),
+        ("revocation-id-2-128", com, holder, 1 << 128, T_REC, T_REC + day,
+         errors.InvalidArgument),
+        ("reversed", com, holder, rid, T_REC + 1, T_REC, errors.InvalidArgument),
+        ("not-after-2-40", com, holder, rid, T_REC, 2**40, errors.InvalidArgument),
+    ]
+    for name, c_, h_, r_, nb, na, exc in messages:
         add(f"attestation-message-{name}", "attestation_message",
-            "Poseidon([ATTESTATION_DOMAIN, commitment, not_before, not_after])",
-            lambda nb=nb, na=na: str(credit.attestation_message(com, nb, na)),
-            commitment=str(com), not_before=nb, not_after=na)
-    keys = [eddsa.prv2pub(derive_bytes(f"commit/issuer/{i}")) for i in range(3)]
+            ("Poseidon([ATTESTATION_DOMAIN, commitment, holder_commitment, revocation_id, "
+             "not_before, not_after])" if exc is None else f"refused: {name}"),
+            lambda c_=c_, h_=h_, r_=r_, nb=nb, na=na: str(
+                credit.attestation_message(c_, h_, r_, nb, na)),
+            refused=exc, commitment=str(c_), holder_commitment=str(h_), revocation_id=str(r_),
+            not_before=nb, not_after=na)
+    issuer_keys = [derive_bytes(f"commit/issuer/{i}") for i in range(3)]
+    keys = [eddsa.prv2pub(k) for k in issuer_keys]
+    revoked_1 = sorted(derive(f"commit/revoked/{i}", 1 << 128) or 1 for i in range(3))
+
+    def registry(lists: dict[int, list[int]]) -> dict[str, Any]:
+        """Through the registry itself: each issuer in ``lists`` signs and applies a list."""
+        reg = credit.IssuerRegistry.of(keys)
+        for slot, ids in lists.items():
+            reg.apply_revocations(credit.RevocationList.sign(issuer_keys[slot], ids, T_REC))
+        roots = [credit.RevocationTree(lists.get(i, [])).root for i in range(len(keys))]
+        leaves = [credit.issuer_leaf(k, rr) for k, rr in zip(keys, roots, strict=True)]
+        if poseidon.merkle_root(leaves, credit.issuer.REGISTRY_DEPTH) != reg.root:
+            raise AssertionError("issuer registry: leaves do not give the registry's root")
+        return {"revocation_roots": [str(x) for x in roots],
+                "leaves": [str(x) for x in leaves], "root": str(reg.root)}
     add("issuer-registry-3", "issuer_registry",
-        "depth-8 tree of Poseidon([A.x, A.y]) in slots 0.., empty leaves 0",
-        lambda: {"leaves": [str(credit.issuer_leaf(k)) for k in keys],
-                 "root": str(credit.IssuerRegistry.of(keys).root)},
-        keys=[_pt(k) for k in keys])
+        "depth-8 tree of Poseidon([A.x, A.y, revocation_root]) in slots 0.., empty leaves 0; "
+        "no revocation list: the empty list's root",
+        lambda: registry({}), keys=[_pt(k) for k in keys], revoked=[[], [], []])
+    add("issuer-registry-3-revocations", "issuer_registry",
+        "the same keys after issuer 1 applied a list revoking three ids and issuer 2 an "
+        "empty list (same leaf as no list)",
+        lambda: registry({1: revoked_1, 2: []}), keys=[_pt(k) for k in keys],
+        revoked=[[], [str(x) for x in revoked_1], []])
     add("issuer-registry-identity-key", "issuer_registry", "refused: the identity as a key",
-        lambda: str(credit.IssuerRegistry.of([babyjub.IDENTITY]).root), keys=[["0", "1"]])
+        lambda: str(credit.IssuerRegistry.of([babyjub.IDENTITY]).root),
+        refused=errors.LowOrderPoint, keys=[["0", "1"]], revoked=[[]])
+    add("issuer-registry-revoked-id-0", "issuer_registry", "refused: revoked id 0",
+        lambda: registry({0: [0]}), refused=errors.InvalidArgument,
+        keys=[_pt(keys[0])], revoked=[["0"]])
     for name in ("lender-a", "Example Bank, N.A.", "z" * 64):
         add(f"lender-id-{name[:12].replace(' ', '-').replace(',', '')}", "lender_id",
             "sha256(b'zkcredit/lender/v1\\0' + name) >> 8", lambda n=name:
@@ -753,9 +809,119 @@ def gen_commitments() -> dict[str, Any]:
             lambda s_=secret, l_=lid, e_=epoch: str(threshold.nullifier(s_, l_, e_)),
             holder_secret=str(secret), lender_id=str(lid), epoch=str(epoch))
     add("nullifier-secret-zero", "nullifier", "refused: holder secret 0",
-        lambda: str(threshold.nullifier(0, 1, 0)), holder_secret="0", lender_id="1",
-        epoch="0")
+        lambda: str(threshold.nullifier(0, 1, 0)), refused=errors.InvalidArgument,
+        holder_secret="0", lender_id="1", epoch="0")
     return envelope("commitments", cases, hash="poseidon")
+
+
+# --- revocation: the sorted Merkle tree of an issuer's revoked ids ----------------------------
+
+ID_LIMIT = 1 << REVOCATION_ID_BITS
+
+
+def _revocation_sets() -> dict[str, list[int]]:
+    mid = sorted(derive(f"revocation/several/{i}", ID_LIMIT) or 1 for i in range(3))
+    return {"empty": [], "one": [derive("revocation/one", ID_LIMIT) or 1],
+            "several": [1, *mid, ID_LIMIT - 1]}
+
+
+def gen_revocation() -> dict[str, Any]:
+    """Roots of `RevocationTree` over fixed sets, non-revocation witnesses, refusals."""
+    cases: list[Case] = []
+    depth = revocation.REVOCATION_DEPTH
+    sets = _revocation_sets()
+
+    def tree_json(ids: Sequence[int]) -> dict[str, Any]:
+        tree = credit.RevocationTree(ids)
+        s_ = [0, *tree.revoked]
+        leaves = [poseidon.poseidon_hash([s_[i], s_[i + 1] if i + 1 < len(s_) else 0])
+                  for i in range(len(s_))]
+        if poseidon.merkle_root(leaves, depth) != tree.root:
+            raise AssertionError("revocation: leaves do not give the tree's root")
+        return {"leaves": [str(x) for x in leaves], "root": str(tree.root)}
+
+    for name, ids in sets.items():
+        cases.append({"id": f"root-{name}", "op": "root", "description":
+                      f"sorted tree over {len(ids)} revoked id(s): leaves Poseidon([s_i, "
+                      "s_i+1]) after the sentinel 0, next 0 for the last, rest 0",
+                      "revoked": [str(x) for x in ids], "expected": tree_json(ids)})
+    several = sets["several"]
+    shuffled = [several[3], several[0], several[4], several[1], several[3], several[2]]
+    if tree_json(shuffled) != tree_json(several):
+        raise AssertionError("revocation: the tree depends on the order of the ids")
+    cases.append({"id": "root-several-unordered", "op": "root", "description":
+                  "the several set listed out of order with a repeat: the same tree (a "
+                  "function of the set)", "revoked": [str(x) for x in shuffled],
+                  "expected": tree_json(several)})
+    for name, bad in (("id-0", 0), ("id-2-128", ID_LIMIT)):
+        expect_error(lambda b=bad: credit.RevocationTree([5, b]), errors.InvalidArgument, name)
+        cases.append({"id": f"root-refused-{name}", "op": "root", "description":
+                      f"refused: revoked {name} (ids are 1..2^128 - 1)",
+                      "revoked": ["5", str(bad)], "expected": err(errors.InvalidArgument)})
+
+    def witness(ids: Sequence[int], x: int) -> dict[str, Any]:
+        tree = credit.RevocationTree(ids)
+        w = tree.witness(x)
+        index = sum(bit << k for k, bit in enumerate(w.path.path_bits))
+        if not (w.low < x and (x < w.next or w.next == 0)):
+            raise AssertionError("revocation: the witness does not bracket the id")
+        if not poseidon.verify_merkle_path(tree.root, w.path.leaf, w.path.siblings,
+                                           w.path.path_bits):
+            raise AssertionError("revocation: the witness path does not verify")
+        return {"low": str(w.low), "next": str(w.next), "index": index,
+                "leaf": str(w.path.leaf), "siblings": [str(v) for v in w.path.siblings],
+                "path_bits": list(w.path.path_bits), "root": str(tree.root)}
+
+    gap = (several[2] + several[3]) // 2
+    raw: list[tuple[str, str, str, int, type[errors.ZkCreditError] | None]] = [
+        ("empty", "empty", "nothing revoked: the sentinel leaf (0, 0)",
+         derive("revocation/query/empty", ID_LIMIT) or 1, None),
+        ("one-below", "one", "below the only revoked id: low 0",
+         sets["one"][0] // 2 or 1, None),
+        ("one-above", "one", "above the only revoked id: next 0 (+infinity)",
+         sets["one"][0] + 1, None),
+        ("several-after-1", "several", "2, just above the revoked 1", 2, None),
+        ("several-gap", "several", "between the third and fourth revoked ids", gap, None),
+        ("several-below-max", "several", "2^128 - 2, just below the revoked 2^128 - 1",
+         ID_LIMIT - 2, None),
+        ("refused-revoked", "several", "refused: the id is revoked", several[2],
+         errors.AttestationRevoked),
+        ("refused-revoked-1", "several", "refused: the smallest id, revoked", 1,
+         errors.AttestationRevoked),
+        ("refused-revoked-max", "several", "refused: the largest id, revoked", ID_LIMIT - 1,
+         errors.AttestationRevoked),
+        ("refused-id-0", "one", "refused: id 0 (the sentinel is never an id)", 0,
+         errors.InvalidArgument),
+        ("refused-id-2-128", "one", "refused: id 2^128", ID_LIMIT, errors.InvalidArgument),
+    ]
+    for name, set_name, why, x, exc in raw:
+        ids = sets[set_name]
+        if exc is None:
+            expected: Any = witness(ids, x)
+        else:
+            expect_error(lambda i=ids, x_=x: credit.RevocationTree(i).witness(x_), exc, name)
+            expected = err(exc)
+        cases.append({"id": f"witness-{name}", "op": "witness", "description": why,
+                      "revoked": [str(v) for v in ids], "revocation_id": str(x),
+                      "expected": expected})
+    root = credit.RevocationTree(several).root
+    for name, rt, at, exc in (("several", root, T_REC, None),
+                              ("empty", revocation.empty_revocation_root(), 0, None),
+                              ("published-at-2-40", root, 2**40, errors.InvalidArgument)):
+        if exc is None:
+            expected = str(revocation.revocation_list_message(rt, at))
+        else:
+            expect_error(lambda r_=rt, a_=at: revocation.revocation_list_message(r_, a_), exc,
+                         name)
+            expected = err(exc)
+        cases.append({"id": f"list-message-{name}", "op": "list_message", "description":
+                      "Poseidon([REVOCATION_DOMAIN, root, published_at]): what an issuer "
+                      "signs for its list" if exc is None else f"refused: {name}",
+                      "root": str(rt), "published_at": at, "expected": expected})
+    return envelope("revocation", cases, hash="poseidon", depth=depth, sentinel="0",
+                    id_bits=REVOCATION_ID_BITS,
+                    empty_root=str(revocation.empty_revocation_root()),
+                    list_domain=str(revocation.REVOCATION_DOMAIN))
 
 
 def _model_json(model: credit.ScoreModelV1) -> dict[str, Any]:
@@ -808,29 +974,93 @@ def gen_score_model() -> dict[str, Any]:
 THRESHOLD_CAPACITY = 2
 
 
-def threshold_statement() -> tuple[dict[str, Any], Any]:
-    """A deterministic statement for the capacity-2 threshold circuit: (inputs, compiled)."""
+def _sorted_leaves(ids: Sequence[int]) -> list[int]:
+    """The leaves of the sorted revocation tree over ``ids`` (the contract's formula)."""
+    s_ = [0, *sorted(set(ids))]
+    return [poseidon.poseidon_hash([s_[i], s_[i + 1] if i + 1 < len(s_) else 0])
+            for i in range(len(s_))]
+
+
+def threshold_statement() -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """A deterministic statement for the capacity-2 threshold circuit: (inputs, compiled,
+    the pieces the adversarial solve cases rebuild from)."""
     recs = _records([SAMPLE_RECORDS[0]])
     hist = credit.History(recs, [derive("threshold/salt") or 1], THRESHOLD_CAPACITY)
     secret, blinding = derive("threshold/secret") or 1, derive("threshold/blinding")
     issuer_key = derive_bytes("threshold/issuer")
-    registry = credit.IssuerRegistry.of([eddsa.prv2pub(derive_bytes("threshold/other")),
-                                         eddsa.prv2pub(issuer_key)])
+    keys = [eddsa.prv2pub(derive_bytes("threshold/other")), eddsa.prv2pub(issuer_key)]
+    registry = credit.IssuerRegistry.of(keys)
+    revoked = [derive(f"threshold/revoked/{i}", ID_LIMIT) or 1 for i in range(3)]
+    registry.apply_revocations(credit.RevocationList.sign(issuer_key, revoked, T_REC))
+    rid = derive("threshold/revocation-id", ID_LIMIT) or 1
     as_of = T_REC + MONTH
-    att = credit.issue_attestation(issuer_key, hist.commitment(blinding, secret),
-                                   as_of - 86_400, as_of + 86_400)
+    att = sign_attestation(issuer_key, hist.commitment(blinding, secret),
+                           holder_commitment=credit.holder_commitment(secret),
+                           revocation_id=rid, not_before=as_of - DAY, not_after=as_of + DAY)
     pub = verifier.derive_lender_key(derive_bytes("threshold/seed"),
                                      verifier.lender_id("lender-a")).public_key()
     inputs = threshold.threshold_assignment(
         hist, secret, blinding, att, registry, lender_id=verifier.lender_id("lender-a"),
-        epoch=3, nonce=derive("threshold/nonce"), as_of=as_of, threshold=600,
+        epoch=3, nonce=derive("threshold/nonce"), as_of=as_of,
+        min_not_before=as_of - 30 * DAY, threshold=600,
         borrower_key_hash=verifier.borrower_key_hash(pub.public_bytes_raw()),
         no_default_months=12, max_outstanding=1_000_000)
-    return inputs, threshold.build_threshold_circuit(THRESHOLD_CAPACITY)
+    parts = {"issuer_key": issuer_key, "keys": keys, "revoked": revoked, "attestation": att}
+    return inputs, threshold.build_threshold_circuit(THRESHOLD_CAPACITY), parts
+
+
+def _revoked_inputs(inputs: dict[str, Any], parts: dict[str, Any], low_is_id: bool
+                    ) -> dict[str, Any]:
+    """The honest inputs after the issuer revoked the attestation (a newer list), with the
+    best non-revocation witness a cheating prover has: the id's predecessor leaf (next =
+    id) or the id's own leaf (low = id), and the new registry root and paths."""
+    att = parts["attestation"]
+    ids = sorted({*parts["revoked"], att.revocation_id})
+    new_registry = credit.IssuerRegistry.of(parts["keys"])
+    new_registry.apply_revocations(credit.RevocationList.sign(parts["issuer_key"], ids,
+                                                              T_REC + 1))
+    s_ = [0, *ids]
+    i = s_.index(att.revocation_id) - (0 if low_is_id else 1)
+    leaves = _sorted_leaves(ids)
+    rpath = poseidon.merkle_path(leaves, revocation.REVOCATION_DEPTH, i)
+    gpath = new_registry.path(att.issuer)
+    out = dict(inputs)
+    out.update({"registry_root": new_registry.root, "revocation_low": s_[i],
+                "revocation_next": s_[i + 1] if i + 1 < len(s_) else 0,
+                "revocation_path_bits": list(rpath.path_bits),
+                "revocation_siblings": list(rpath.siblings),
+                "registry_path_bits": list(gpath.path_bits),
+                "registry_siblings": list(gpath.siblings)})
+    expect_error(lambda: new_registry.non_revocation(att), errors.AttestationRevoked,
+                 "threshold: revoked attestation")
+    return out
+
+
+def _input_json(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: [str(x) for x in v] if isinstance(v, list) else str(v)
+            for k, v in inputs.items()}
+
+
+def _solve_case(compiled: Any, name: str, why: str, inputs: dict[str, Any],
+                refused: type[errors.ZkCreditError] | None = None) -> Case:
+    """A `solve` case, after checking that the native and reference solvers agree."""
+    if refused is None:
+        witness = compiled.solve(inputs)
+        if compiled.solve_reference(inputs) != witness:
+            raise AssertionError(f"threshold {name}: native and reference witnesses differ")
+        expected: Any = {"public": [str(v) for v in threshold.public_signals(inputs)],
+                         "wtns_sha256": hashlib.sha256(write_wtns(witness)).hexdigest()}
+    else:
+        expect_error(lambda: compiled.solve(inputs), refused, f"threshold {name} native")
+        expect_error(lambda: compiled.solve_reference(inputs), refused,
+                     f"threshold {name} reference")
+        expected = err(refused)
+    return {"id": name, "op": "solve", "description": why, "capacity": THRESHOLD_CAPACITY,
+            "inputs": _input_json(inputs), "expected": expected}
 
 
 def gen_threshold_circuit(out: Path) -> dict[str, Any]:
-    inputs, compiled = threshold_statement()
+    inputs, compiled, parts = threshold_statement()
     r1cs = compiled.r1cs
     witness = compiled.solve(inputs)
     r1cs_bytes = write_r1cs(r1cs)
@@ -838,40 +1068,61 @@ def gen_threshold_circuit(out: Path) -> dict[str, Any]:
     # gzip with mtime 0: the same R1CS always gives the same file
     (out / "threshold_circuit.r1cs.gz").write_bytes(gzip.compress(r1cs_bytes, 9, mtime=0))
     (out / "threshold_circuit.wtns").write_bytes(wtns_bytes)
+    names = threshold.PUBLIC_INPUTS
+    n_public = len(names)
     public = [str(v) for v in threshold.public_signals(inputs)]
-    if public != [str(v) for v in witness[1:12]]:
+    if public != [str(v) for v in witness[1:1 + n_public]] or r1cs.n_public != n_public:
         raise AssertionError("threshold: public wires differ from the public signals")
     shape = {"n_wires": r1cs.n_wires, "n_public": r1cs.n_public,
              "n_constraints": len(r1cs.constraints)}
-    input_json = {k: [str(x) for x in v] if isinstance(v, list) else str(v)
-                  for k, v in inputs.items()}
+    not_before = parts["attestation"].not_before
     cases: list[Case] = [
         {"id": "compile", "op": "compile", "description": "the compiled circuit's iden3 .r1cs "
          "bytes (SHA-256 of the uncompressed file) and shape", "capacity": THRESHOLD_CAPACITY,
          "expected": {**shape, "r1cs_sha256": hashlib.sha256(r1cs_bytes).hexdigest()}},
-        {"id": "solve", "op": "solve", "description": "the witness solved from the prover "
-         "inputs equals the committed .wtns", "capacity": THRESHOLD_CAPACITY,
-         "inputs": input_json,
-         "expected": {"public": public, "wtns_sha256": hashlib.sha256(wtns_bytes).hexdigest()}},
+        _solve_case(compiled, "solve", "the witness solved from the prover inputs equals the "
+                    "committed .wtns (the issuer has revoked three other ids)", inputs),
+        _solve_case(compiled, "solve-min-not-before-equal", "min_not_before = the "
+                    "attestation's not_before: accepted (the bound is inclusive)",
+                    {**inputs, "min_not_before": not_before}),
+        _solve_case(compiled, "solve-min-not-before-above", "min_not_before = not_before + "
+                    "1: the attestation is too old for this challenge (C11)",
+                    {**inputs, "min_not_before": not_before + 1},
+                    errors.UnsatisfiedConstraint),
+        _solve_case(compiled, "solve-revoked-predecessor-leaf", "the attestation's id "
+                    "revoked by a newer list; the predecessor leaf (next = id) and the new "
+                    "registry root (C12)", _revoked_inputs(inputs, parts, low_is_id=False),
+                    errors.UnsatisfiedConstraint),
+        _solve_case(compiled, "solve-revoked-own-leaf", "the attestation's id revoked by a "
+                    "newer list; its own leaf (low = id) and the new registry root (C12)",
+                    _revoked_inputs(inputs, parts, low_is_id=True),
+                    errors.UnsatisfiedConstraint),
         {"id": "r1cs-witness", "op": "r1cs", "description": "the committed witness satisfies "
-         "the committed R1CS; public wires in contract order", "r1cs": "threshold_circuit.r1cs.gz",
-         "wtns": "threshold_circuit.wtns", "expected": {**shape, "public": public}},
+         "the committed R1CS; public wires in the circuit's PUBLIC_INPUTS order",
+         "r1cs": "threshold_circuit.r1cs.gz", "wtns": "threshold_circuit.wtns",
+         "expected": {**shape, "public": public}},
     ]
-    names = threshold.PUBLIC_INPUTS
-    for name, wire_value in (("threshold", witness[1 + names.index("threshold")] + 1),
-                             ("nullifier", (witness[1 + names.index("nullifier")] + 1) % R),
-                             ("nonce", (witness[1 + names.index("nonce")] + 1) % R),
-                             ("borrower_key_hash",
-                              (witness[1 + names.index("borrower_key_hash")] + 1) % R),
-                             ("registry_root", (witness[1 + names.index("registry_root")] + 1)
-                              % R)):
+    if cases[1]["expected"]["wtns_sha256"] != hashlib.sha256(wtns_bytes).hexdigest():
+        raise AssertionError("threshold: the solve case is not the committed witness")
+    tampered_values = {
+        "threshold": witness[1 + names.index("threshold")] + 1,
+        "min_not_before": not_before + 1,
+        "nullifier": (witness[1 + names.index("nullifier")] + 1) % R,
+        "nonce": (witness[1 + names.index("nonce")] + 1) % R,
+        "borrower_key_hash": (witness[1 + names.index("borrower_key_hash")] + 1) % R,
+        "registry_root": (witness[1 + names.index("registry_root")] + 1) % R,
+    }
+    for name, wire_value in tampered_values.items():
         wire = 1 + names.index(name)
         tampered = list(witness)
         tampered[wire] = wire_value
         if check_unsat(r1cs, tampered):
             raise AssertionError(f"threshold: tampered {name} still satisfies")
+        why = ("public min_not_before set to the attestation's not_before + 1 in the "
+               "witness: unsatisfiable" if name == "min_not_before"
+               else f"public {name} + 1 in the witness: unsatisfiable")
         cases.append({"id": f"r1cs-tampered-{name.replace('_', '-')}", "op": "r1cs",
-                      "description": f"public {name} + 1 in the witness: unsatisfiable",
+                      "description": why,
                       "r1cs": "threshold_circuit.r1cs.gz", "wtns": "threshold_circuit.wtns",
                       "override": [[wire, str(wire_value)]],
                       "expected": err(errors.UnsatisfiedConstraint)})
@@ -906,13 +1157,36 @@ def gen_presentations() -> dict[str, Any]:
     hist = credit.History(recs, [derive("present/salt") or 1], THRESHOLD_CAPACITY)
     secret, blinding = derive("present/secret") or 1, derive("present/blinding")
     issuer_key = derive_bytes("present/issuer")
-    registry = credit.IssuerRegistry.of([eddsa.prv2pub(issuer_key)])
-    att = credit.issue_attestation(issuer_key, hist.commitment(blinding, secret),
-                                   T_PRESENT - 86_400, T_PRESENT + 30 * 86_400)
+    commitment = hist.commitment(blinding, secret)
+
+    def attest(label: str, not_before: int, not_after: int) -> credit.Attestation:
+        return sign_attestation(issuer_key, commitment,
+                                holder_commitment=credit.holder_commitment(secret),
+                                revocation_id=derive(f"present/revocation-id/{label}",
+                                                     ID_LIMIT) or 1,
+                                not_before=not_before, not_after=not_after)
+
+    att = attest("current", T_PRESENT - DAY, T_PRESENT + 30 * DAY)
+    # older than the policy's max_attestation_age (30 days), still inside its own window
+    old_att = attest("old", T_PRESENT - 60 * DAY, T_PRESENT + 30 * DAY)
+    # revoked by the issuer's second list
+    revoked_att = attest("revoked", T_PRESENT - 2 * DAY, T_PRESENT + 30 * DAY)
+    others = [derive(f"present/revoked/{i}", ID_LIMIT) or 1 for i in range(2)]
+    # registry_a: the issuer's first list; registry_b: a newer one also revoking revoked_att
+    registry_a = credit.IssuerRegistry.of([eddsa.prv2pub(issuer_key)])
+    registry_a.apply_revocations(credit.RevocationList.sign(issuer_key, others,
+                                                            T_PRESENT - 10 * DAY))
+    registry_b = credit.IssuerRegistry.of([eddsa.prv2pub(issuer_key)])
+    registry_b.apply_revocations(credit.RevocationList.sign(issuer_key, others,
+                                                            T_PRESENT - 10 * DAY))
+    registry_b.apply_revocations(credit.RevocationList.sign(
+        issuer_key, [*others, revoked_att.revocation_id], T_PRESENT - DAY))
+    expect_error(lambda: registry_b.non_revocation(revoked_att), errors.AttestationRevoked,
+                 "presentations: revoked attestation")
     policy = verifier.LenderPolicy(
-        lender_name="lender-a", verifying_keys={vkh: cid}, registry_roots=[registry.root],
+        lender_name="lender-a", verifying_keys={vkh: cid}, registry_roots=[registry_b.root],
         model_ids=[credit.DEFAULT_MODEL.model_id()], tiers={1: 600, 2: 700},
-        no_default_months=12, max_outstanding=1_000_000)
+        no_default_months=12, max_outstanding=1_000_000, max_attestation_age=30 * DAY)
     seed = derive_bytes("present/wallet-seed")
     key = verifier.derive_lender_key(seed, policy.lender_id)
     other_key = verifier.derive_lender_key(derive_bytes("present/other-seed"), policy.lender_id)
@@ -920,17 +1194,23 @@ def gen_presentations() -> dict[str, Any]:
     def challenge(n: int, now: int, threshold_: int = 700) -> verifier.Challenge:
         return verifier.Challenge(
             lender_id=policy.lender_id, nonce=derive(f"present/nonce/{n}") >> 8,
-            registry_root=registry.root, model_id=credit.DEFAULT_MODEL.model_id(),
+            registry_root=registry_b.root, model_id=credit.DEFAULT_MODEL.model_id(),
             threshold=threshold_, no_default_months=12, max_outstanding=1_000_000,
-            as_of=now, epoch=policy.epoch(now), issued_at=now,
+            as_of=now, min_not_before=max(0, now - policy.max_attestation_age),
+            epoch=policy.epoch(now), issued_at=now,
             expires_at=now + policy.challenge_lifetime, circuit_id=cid, vk_hash=vkh)
 
-    def prove(ch: verifier.Challenge) -> tuple[list[int], groth16.Proof]:
+    def prove(ch: verifier.Challenge, a: credit.Attestation = att,
+              reg: credit.IssuerRegistry = registry_b, min_not_before: int | None = None
+              ) -> tuple[list[int], groth16.Proof]:
+        """An honest proof for ``ch``, or for a weaker or stronger statement when
+        ``min_not_before`` differs from the challenge's."""
         pub = key.public_key().public_bytes_raw()
         inputs = threshold.threshold_assignment(
-            hist, secret, blinding, att, registry, lender_id=ch.lender_id, epoch=ch.epoch,
-            nonce=ch.nonce, as_of=ch.as_of, threshold=ch.threshold,
-            borrower_key_hash=verifier.borrower_key_hash(pub),
+            hist, secret, blinding, a, reg, lender_id=ch.lender_id, epoch=ch.epoch,
+            nonce=ch.nonce, as_of=ch.as_of,
+            min_not_before=ch.min_not_before if min_not_before is None else min_not_before,
+            threshold=ch.threshold, borrower_key_hash=verifier.borrower_key_hash(pub),
             no_default_months=ch.no_default_months, max_outstanding=ch.max_outstanding)
         return threshold.public_signals(inputs), groth16.prove(pk, r1cs, compiled.solve(inputs))
 
@@ -939,49 +1219,73 @@ def gen_presentations() -> dict[str, Any]:
 
     ch1, ch2 = challenge(1, T_PRESENT), challenge(2, T_PRESENT + 60)
     ch650 = challenge(3, T_PRESENT, 650)
+    ch_stale, ch_revoked, ch_mnb = (challenge(4, T_PRESENT), challenge(5, T_PRESENT),
+                                    challenge(6, T_PRESENT))
+    expect_error(lambda: prove(ch_stale, old_att), errors.AttestationStale,
+                 "presentations: old attestation")
     sig1, proof1 = prove(ch1)
     sig2, proof2 = prove(ch2)
     sig650, proof650 = prove(ch650)
+    stale = sign(*prove(ch_stale, old_att, min_not_before=old_att.not_before))
+    old_root = sign(*prove(ch_revoked, revoked_att, registry_a))
+    stronger = sign(*prove(ch_mnb, min_not_before=ch_mnb.min_not_before + 1))
+    for label, pres in (("stale", stale), ("old root", old_root), ("stronger", stronger)):
+        # valid proofs of another statement: the verifier must refuse them on the signals
+        if not groth16.verify(vk, groth16.public_from_snarkjs(pres["public_signals"]),
+                              groth16.Proof.from_snarkjs(pres["proof"])):
+            raise AssertionError(f"presentations {label}: the proof does not verify")
     p1, p2 = sign(sig1, proof1), sign(sig2, proof2)
     first = "01" if p1["signature"][:2] == "00" else "00"
     bad_sig = dict(p1, signature=first + p1["signature"][2:])
-    plus_r = dict(p1, public_signals=[*p1["public_signals"][:7],
-                                      str(int(p1["public_signals"][7]) + R),
-                                      *p1["public_signals"][8:]])
+    k_null = threshold.PUBLIC_INPUTS.index("nullifier")
+    plus_r = dict(p1, public_signals=[*p1["public_signals"][:k_null],
+                                      str(int(p1["public_signals"][k_null]) + R),
+                                      *p1["public_signals"][k_null + 1:]])
     now = T_PRESENT + 5
 
     def step(p: dict[str, Any], ch: verifier.Challenge, at: int = now) -> dict[str, Any]:
         return {"presentation": p, "challenge": ch.to_json_dict(), "now": at}
 
-    raw = [
+    # (id, description, issued challenges, steps, the last step's refusal or None: accepted)
+    raw: list[tuple[str, str, list[verifier.Challenge], list[dict[str, Any]], str | None]] = [
         ("valid", "an honest presentation answering its challenge: tier 2", [ch1],
-         [step(p1, ch1)]),
+         [step(p1, ch1)], None),
         ("replay-same-presentation", "the same presentation twice (C5)", [ch1],
-         [step(p1, ch1), step(p1, ch1)]),
+         [step(p1, ch1), step(p1, ch1)], "nullifier-reused"),
         ("replay-new-proof-same-nullifier", "a fresh proof for a second challenge in the "
          "same epoch carries the same nullifier (C5)", [ch1, ch2],
-         [step(p1, ch1), step(p2, ch2, T_PRESENT + 65)]),
+         [step(p1, ch1), step(p2, ch2, T_PRESENT + 65)], "nullifier-reused"),
         ("replay-rerandomized", "the first proof re-randomized and re-signed (B5, C5)", [ch1],
-         [step(p1, ch1), step(sign(sig1, groth16.rerandomize(vk, proof1)), ch1)]),
+         [step(p1, ch1), step(sign(sig1, groth16.rerandomize(vk, proof1)), ch1)],
+         "nullifier-reused"),
         ("unknown-challenge", "a challenge this verifier never issued", [],
-         [step(p1, ch1)]),
+         [step(p1, ch1)], "unknown-challenge"),
         ("challenge-expired", "presented at expires_at", [ch1],
-         [step(p1, ch1, ch1.expires_at)]),
+         [step(p1, ch1, ch1.expires_at)], "challenge-expired"),
         ("nonce-mismatch", "answering challenge 1's nonce to challenge 2", [ch1, ch2],
-         [step(p1, ch2, T_PRESENT + 65)]),
+         [step(p1, ch2, T_PRESENT + 65)], "nonce-mismatch"),
         ("bad-signature", "the borrower signature's first byte changed", [ch1],
-         [step(bad_sig, ch1)]),
+         [step(bad_sig, ch1)], "bad-signature"),
         ("key-hash-mismatch", "re-signed by a key the proof is not bound to (C8)", [ch1],
-         [step(sign(sig1, proof1, other_key), ch1)]),
+         [step(sign(sig1, proof1, other_key), ch1)], "key-hash-mismatch"),
         ("proof-invalid", "challenge 2's proof with challenge 1's signals, re-signed", [ch1],
-         [step(sign(sig1, proof2), ch1)]),
+         [step(sign(sig1, proof2), ch1)], "proof-invalid"),
         ("threshold-not-accepted", "a threshold (650) no tier uses", [ch650],
-         [step(sign(sig650, proof650), ch650)]),
+         [step(sign(sig650, proof650), ch650)], "threshold-not-accepted"),
         ("malformed-nullifier-plus-r", "nullifier + r: refused before any lookup (C6)", [ch1],
-         [step(plus_r, ch1)]),
+         [step(plus_r, ch1)], "malformed"),
+        ("attestation-stale", "an attestation 60 days old under a 30-day "
+         "max_attestation_age: a valid proof for min_not_before = its not_before, below the "
+         "challenge's (C11)", [ch_stale], [step(stale, ch_stale)], "attestation-stale"),
+        ("min-not-before-above-challenge", "a valid proof for min_not_before one second "
+         "above the challenge's: not the statement asked for", [ch_mnb],
+         [step(stronger, ch_mnb)], "predicate-mismatch"),
+        ("revoked-old-registry-root", "a revoked attestation proven against the registry "
+         "root from before the revocation list that revokes it (C12)", [ch_revoked],
+         [step(old_root, ch_revoked)], "registry-not-accepted"),
     ]
     cases: list[Case] = []
-    for name, why, issued, steps in raw:
+    for name, why, issued, steps, refusal in raw:
         store = verifier.MemoryVerifierStore()
         v = verifier.Verifier(policy, {vkh: vk}, store)
         for ch in issued:
@@ -993,10 +1297,11 @@ def gen_presentations() -> dict[str, Any]:
             except errors.PresentationRefused as exc:
                 st["expected"] = {"refused": exc.reason}
         last = steps[-1]["expected"]
-        want = ({"decision"} if name == "valid" else {"refused"})
-        reason = "nullifier-reused" if name.startswith("replay") else name
-        if set(last) != want or (name != "valid" and not reason.startswith(last["refused"])):
+        want = {"decision"} if refusal is None else {"refused"}
+        if set(last) != want or (refusal is not None and last["refused"] != refusal):
             raise AssertionError(f"presentations {name}: unexpected outcome {last}")
+        if any("refused" in st["expected"] for st in steps[:-1]):
+            raise AssertionError(f"presentations {name}: an earlier step was refused")
         cases.append({"id": name, "op": "verify", "description": why,
                       "issued": [ch.to_json_dict() for ch in issued], "steps": steps,
                       "expected": [st.pop("expected") for st in steps]})
@@ -1007,7 +1312,8 @@ def gen_presentations() -> dict[str, Any]:
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "field": gen_field, "points": gen_points, "poseidon": gen_poseidon,
     "merkle": gen_merkle, "eddsa": gen_eddsa, "ledger": gen_ledger,
-    "commitments": gen_commitments, "score_model": gen_score_model,
+    "commitments": gen_commitments, "revocation": gen_revocation,
+    "score_model": gen_score_model,
 }
 
 

@@ -32,18 +32,27 @@ from sqlalchemy import text
 from zkcredit import credit, verifier
 from zkcredit._files import loads_strict
 from zkcredit.circuit import R1CS, check, read_r1cs, read_wtns, write_r1cs, write_wtns
-from zkcredit.credit import threshold
+from zkcredit.credit import revocation, threshold
 from zkcredit.credit.history import check_field_element
 from zkcredit.credit.records import check_salt
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
+    AttestationRevoked,
     InvalidArgument,
     InvalidEncoding,
     InvalidSignature,
     PresentationRefused,
     ZkCreditError,
 )
-from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
+from zkcredit.hazmat import (
+    attestation,
+    babyjub,
+    eddsa,
+    encoding,
+    groth16,
+    groth16_reference,
+    poseidon,
+)
 from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed
 
 __all__ = [
@@ -75,12 +84,14 @@ FAMILY_FILES: Final[dict[str, str]] = {
     "groth16": "groth16.json",
     "ledger": "ledger.json",
     "commitments": "commitments.json",
+    "revocation": "revocation.json",
     "score_model": "score_model.json",
     "threshold_circuit": "threshold_circuit.json",
     "presentations": "presentations.json",
 }
 DETERMINISTIC_FAMILIES: Final = ("field", "points", "poseidon", "merkle", "eddsa", "ledger",
-                                 "commitments", "score_model", "threshold_circuit")
+                                 "commitments", "revocation", "score_model",
+                                 "threshold_circuit")
 _VECTOR_SUFFIXES: Final = (".json", ".r1cs", ".wtns", ".gz")
 
 
@@ -446,7 +457,7 @@ def _check_r1cs_case(case: Mapping[str, Any], directory: Path) -> None:
 
 @lru_cache(maxsize=2)
 def _parsed_r1cs(data: bytes) -> R1CS:
-    """Parsed once per content: the threshold circuit's file is 23 MB."""
+    """Parsed once per content: the threshold circuit's file is about 29 MB."""
     return read_r1cs(data).r1cs
 
 
@@ -595,26 +606,38 @@ def _check_commitments(case: Mapping[str, Any], b: _Backend) -> None:
             return {"leaves": [str(x) for x in leaves], "root": str(root),
                     "holder_commitment": str(hc), "commitment": str(com)}
         if op == "attestation_message":
-            args = (int(case["commitment"]), case["not_before"], case["not_after"])
+            com, hc, rid = (int(case[k]) for k in ("commitment", "holder_commitment",
+                                                   "revocation_id"))
+            nb, na = case["not_before"], case["not_after"]
             if native:
-                return str(credit.attestation_message(*args))
-            com, nb, na = args
-            check_field_element(com, "commitment")
-            for name, t in (("not_before", nb), ("not_after", na)):
-                if type(t) is not int or not 0 <= t < credit.issuer.MAX_TIME:
-                    raise InvalidArgument(f"{name} must be Unix seconds below 2^40")
+                return str(credit.attestation_message(com, hc, rid, nb, na))
+            # the documented checks in order, then the formula on the reference Poseidon
+            attestation.check_field(com, "commitment")
+            attestation.check_field(hc, "holder_commitment")
+            attestation.check_revocation_id(rid)
+            attestation.check_time(nb, "not_before")
+            attestation.check_time(na, "not_after")
             if nb > na:
                 raise InvalidArgument("not_before is after not_after")
-            return str(b.poseidon([credit.issuer.ATTESTATION_DOMAIN, com, nb, na]))
+            return str(b.poseidon([attestation.ATTESTATION_DOMAIN, com, hc, rid, nb, na]))
         if op == "issuer_registry":
             keys = [(int(k[0]), int(k[1])) for k in case["keys"]]
-            reg = credit.IssuerRegistry.of(keys)
+            lists = [_ints(ids) for ids in case["revoked"]]
+            if len(lists) != len(keys):
+                raise InvalidEncoding("one revoked list per key")
+            reg = credit.IssuerRegistry.of(keys)  # refuses a key before any list
             if native:
-                leaves, root = [credit.issuer_leaf(k) for k in keys], reg.root
+                roots = [credit.RevocationTree(ids).root for ids in lists]
+                leaves = [credit.issuer_leaf(k, rr) for k, rr in zip(keys, roots, strict=True)]
+                root = poseidon.merkle_root(leaves, reg.depth)
+                if not any(lists) and root != reg.root:
+                    raise _Mismatch("the registry's own root differs from its leaves' root")
             else:
-                leaves = [b.poseidon([k[0], k[1]]) for k in keys]
+                roots = [_ref_revocation(b, ids)[2] for ids in lists]
+                leaves = [b.poseidon([k[0], k[1], rr]) for k, rr in zip(keys, roots, strict=True)]
                 root = _ref_root(b, leaves, reg.depth)[0]
-            return {"leaves": [str(x) for x in leaves], "root": str(root)}
+            return {"revocation_roots": [str(x) for x in roots],
+                    "leaves": [str(x) for x in leaves], "root": str(root)}
         if op == "lender_id":
             return str(verifier.lender_id(case["name"]))
         if op == "borrower_key":
@@ -631,6 +654,82 @@ def _check_commitments(case: Mapping[str, Any], b: _Backend) -> None:
                 return str(threshold.nullifier(*args3))
             check_field_element(args3[0], "holder_secret", nonzero=True)
             return str(b.poseidon(list(args3)))
+        raise _Mismatch(f"unknown op {op!r}")
+    _expect(case, _outcome(run))
+
+
+def _ref_sparse(b: _Backend, leaves: list[int], depth: int
+                ) -> tuple[int, list[dict[int, int]], list[int]]:
+    """Root, the occupied nodes per level and the empty subtree per level of a deep tree
+    with few leaves, on the backend's Poseidon."""
+    empty = [0]
+    for _ in range(depth):
+        empty.append(b.poseidon([empty[-1], empty[-1]]))
+    levels = [dict(enumerate(leaves))]
+    for h in range(depth):
+        cur = levels[-1]
+        levels.append({i: b.poseidon([cur.get(2 * i, empty[h]), cur.get(2 * i + 1, empty[h])])
+                       for i in sorted({j >> 1 for j in cur})})
+    return levels[-1].get(0, empty[depth]), levels, empty
+
+
+def _ref_revocation(b: _Backend, revoked: Sequence[int]
+                    ) -> tuple[list[int], list[int], int, list[dict[int, int]], list[int]]:
+    """Reference sorted tree: (sorted ids with the sentinel, leaves, root, levels, empty)."""
+    ids = sorted({attestation.check_revocation_id(x, "revoked id") for x in revoked})
+    s = [0, *ids]
+    leaves = [b.poseidon([s[i], s[i + 1] if i + 1 < len(s) else 0]) for i in range(len(s))]
+    root, levels, empty = _ref_sparse(b, leaves, revocation.REVOCATION_DEPTH)
+    return s, leaves, root, levels, empty
+
+
+def _check_revocation(case: Mapping[str, Any], b: _Backend) -> None:
+    """Native: `RevocationTree` (root, witness) and `revocation_list_message`; reference:
+    the id validation, then the sorted tree on the reference Poseidon."""
+    op, native = case["op"], b.name == "native"
+    depth = revocation.REVOCATION_DEPTH
+
+    def run() -> Any:
+        if op == "root":
+            ids = _ints(case["revoked"])
+            if native:
+                tree = credit.RevocationTree(ids)
+                s = [0, *tree.revoked]
+                leaves = [poseidon.poseidon_hash([s[i], s[i + 1] if i + 1 < len(s) else 0])
+                          for i in range(len(s))]
+                if poseidon.merkle_root(leaves, depth) != tree.root:
+                    raise _Mismatch("the tree's root is not its leaves' root")
+                root = tree.root
+            else:
+                _, leaves, root, _, _ = _ref_revocation(b, ids)
+            return {"leaves": [str(x) for x in leaves], "root": str(root)}
+        if op == "witness":
+            ids, x = _ints(case["revoked"]), int(case["revocation_id"])
+            if native:
+                tree = credit.RevocationTree(ids)
+                w = tree.witness(x)
+                low, nxt, root = w.low, w.next, tree.root
+                leaf, sibs, bits = w.path.leaf, list(w.path.siblings), list(w.path.path_bits)
+                index = sum(bit << k for k, bit in enumerate(bits))
+            else:
+                s, leaves, root, levels, empty = _ref_revocation(b, ids)
+                attestation.check_revocation_id(x)
+                index = max(i for i, v in enumerate(s) if v <= x)
+                if s[index] == x:
+                    raise AttestationRevoked("the id is revoked")
+                low, nxt = s[index], s[index + 1] if index + 1 < len(s) else 0
+                leaf = leaves[index]
+                sibs = [levels[k].get((index >> k) ^ 1, empty[k]) for k in range(depth)]
+                bits = [(index >> k) & 1 for k in range(depth)]
+            return {"low": str(low), "next": str(nxt), "index": index, "leaf": str(leaf),
+                    "siblings": [str(v) for v in sibs], "path_bits": bits, "root": str(root)}
+        if op == "list_message":
+            root, at = int(case["root"]), case["published_at"]
+            if native:
+                return str(revocation.revocation_list_message(root, at))
+            attestation.check_time(at, "published_at")  # before the root, as the library
+            check_field_element(root, "root")
+            return str(b.poseidon([revocation.REVOCATION_DOMAIN, root, at]))
         raise _Mismatch(f"unknown op {op!r}")
     _expect(case, _outcome(run))
 
@@ -730,6 +829,7 @@ def _check_presentations(case: Mapping[str, Any], b: _Backend, doc: Mapping[str,
 _SIMPLE: Final[dict[str, Callable[[Mapping[str, Any], _Backend], None]]] = {
     "field": _check_field, "points": _check_points, "poseidon": _check_poseidon,
     "merkle": _check_merkle, "eddsa": _check_eddsa, "commitments": _check_commitments,
+    "revocation": _check_revocation,
 }
 _WITH_DOC: Final[dict[str, Callable[[Mapping[str, Any], _Backend, Mapping[str, Any], Path],
                                     None]]] = {

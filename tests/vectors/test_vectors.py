@@ -18,6 +18,8 @@ import pytest
 from click.testing import CliRunner
 from zkcredit.cli._app import cli
 
+from zkcredit.credit import threshold
+from zkcredit.credit.revocation import REVOCATION_DEPTH, empty_revocation_root
 from zkcredit.hazmat.blake512 import blake512
 from zkcredit.hazmat.poseidon import poseidon_hash
 from zkcredit.vectors import (
@@ -34,7 +36,7 @@ GROTH16_FILES = ("groth16.json", "groth16_circuit.r1cs", "groth16_circuit.wtns")
 BINARIES = {"groth16": list(GROTH16_FILES[1:]),
             "threshold_circuit": ["threshold_circuit.r1cs.gz", "threshold_circuit.wtns"]}
 INDEPENDENT_FAMILIES = ["field", "points", "poseidon", "merkle", "eddsa", "groth16",
-                        "commitments", "score_model", "threshold_circuit"]
+                        "commitments", "revocation", "score_model", "threshold_circuit"]
 # Families whose files exist now; each must be non-empty and checked by every checker.
 PUBLISHED = sorted(FAMILY_FILES)
 
@@ -162,6 +164,45 @@ def test_adversarial_cases_are_present() -> None:
                 if "cmd" in s}
     assert {"CreditLimitExceeded", "DuplicateLine", "IdempotencyConflict",
             "StalePrice"} <= refusals
+    commitments = errors("commitments.json")
+    for name in ("revocation-id-0", "revocation-id-2-128", "reversed", "not-after-2-40"):
+        assert commitments[f"attestation-message-{name}"] == "InvalidArgument", name
+    assert commitments["attestation-message-holder-commitment-r"] == "NonCanonicalScalar"
+    assert commitments["issuer-registry-identity-key"] == "LowOrderPoint"
+    assert commitments["issuer-registry-revoked-id-0"] == "InvalidArgument"
+    revocation = errors("revocation.json")
+    assert revocation["witness-refused-revoked"] == "AttestationRevoked"
+    assert revocation["witness-refused-id-0"] == revocation["root-refused-id-0"] == \
+        "InvalidArgument"
+    circuit = errors("threshold_circuit.json")
+    for name in ("r1cs-tampered-min-not-before", "solve-min-not-before-above",
+                 "solve-revoked-predecessor-leaf", "solve-revoked-own-leaf"):
+        assert circuit[name] == "UnsatisfiedConstraint", name
+    pres = json.loads((VECTORS / "presentations.json").read_text())
+    last = {c["id"]: c["expected"][-1] for c in pres["cases"]}
+    assert last["attestation-stale"] == {"refused": "attestation-stale"}
+    assert last["revoked-old-registry-root"] == {"refused": "registry-not-accepted"}
+    assert last["min-not-before-above-challenge"] == {"refused": "predicate-mismatch"}
+
+
+def test_vectors_follow_the_v2_protocol() -> None:
+    """The published statement is the library's current one: a protocol change without
+    regenerated vectors fails here by name, not only by digest."""
+    circuit = json.loads((VECTORS / "threshold_circuit.json").read_text())
+    assert circuit["circuit_id"] == threshold.circuit_id(2) == "zkcredit/credit-threshold/v2/n2"
+    assert circuit["public_inputs"] == list(threshold.PUBLIC_INPUTS)
+    assert len(circuit["public_inputs"]) == 12 and "min_not_before" in circuit["public_inputs"]
+    pres = json.loads((VECTORS / "presentations.json").read_text())
+    assert pres["policy"]["version"] == 2 and "max_attestation_age" in pres["policy"]
+    for case in pres["cases"]:
+        for step in case["steps"]:
+            assert step["challenge"]["version"] == step["presentation"]["version"] == 2
+            assert len(step["presentation"]["public_signals"]) == 12
+    for vk in pres["verifying_keys"].values():
+        assert len(vk["IC"]) == 13
+    revocation = json.loads((VECTORS / "revocation.json").read_text())
+    assert revocation["depth"] == REVOCATION_DEPTH
+    assert revocation["empty_root"] == str(empty_revocation_root())
 
 
 # --- generator ----------------------------------------------------------------------------
@@ -218,7 +259,8 @@ def test_corrupted_file_is_named_by_checksum_then_by_case(tmp_path: Path, family
         report.failures
 
 
-@pytest.mark.parametrize("family", ["poseidon", "merkle", "eddsa", "commitments"])
+@pytest.mark.parametrize("family", ["poseidon", "merkle", "eddsa", "commitments",
+                                    "revocation"])
 def test_corrupted_file_fails_the_reference_backend_too(tmp_path: Path, family: str) -> None:
     d, name = _family_copy(tmp_path, family, keep=4)
     case_id = _corrupt(d, name)
@@ -365,7 +407,7 @@ def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "vectors", "check", str(VECTORS), "--backend", "native"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("native: OK (commitments 34, eddsa 14, field 41")
+    assert result.stdout.startswith("native: OK (commitments 43, eddsa 14, field 41")
     d = _copy(tmp_path, ["ledger.json"])
     case_id = _corrupt(d, "ledger.json")
     write_manifest(d)
