@@ -42,7 +42,8 @@ def demo_command(ctx: click.Context, keep: Path | None) -> None:
             result = run_demo(Path(tmp), say)
     if as_json:
         click.echo(json.dumps({
-            "scores": result.scores, "tiers": result.tiers, "line_status": result.line_status,
+            "scores": result.scores, "issuance_refusals": result.issuance_refusals,
+            "tiers": result.tiers, "line_status": result.line_status,
             "deficit": result.deficit, "tradelines": result.tradelines,
             "audit_entries": result.audit_entries, "books_balance": result.books_balance,
             "seconds": round(result.seconds, 2),

@@ -1,13 +1,13 @@
 """`zkcredit demo`: the whole story in one run, on real components.
 
 An issuer checks two borrowers' disclosed histories against its own books and attests
-them, one wallet per person (a made-up history and a second wallet are refused); a lender publishes its policy and
-challenges them; each borrower proves a tier with a real Groth16 proof of the threshold
-circuit; the verifier decides; a SQLite ledger opens under-collateralized lines, which
-draw and repay; a collateral price crash liquidates the weaker line; the ledger issues
-signed tradelines; the audit shows the books balance. Nothing is mocked: the only
-shortcut is the single-party development setup, which the output says is not for
-production (it is cached, so later runs skip it).
+them, one wallet per person (a made-up history and a second wallet are refused); a lender
+publishes its policy and challenges them; each borrower proves a tier with a real Groth16
+proof of the threshold circuit; the verifier decides; a SQLite ledger opens under-
+collateralized lines, which draw and repay; a collateral price crash liquidates the
+weaker line; the ledger issues signed tradelines; the audit shows the books balance.
+Nothing is mocked: the only shortcut is the single-party development setup, which the
+output says is not for production (it is cached, so later runs skip it).
 
 `run_demo` is the library entry point (the CLI command is a thin wrapper); it returns a
 `DemoResult` so tests can check the story's outcome, not just its text.
@@ -57,6 +57,8 @@ class DemoResult:
     """What happened, for tests: scores, decisions, line outcomes and the audit totals."""
 
     scores: dict[str, int]
+    #: The bureau's answer to each hostile issuance attempt: the error class's name.
+    issuance_refusals: dict[str, str]
     tiers: dict[str, int]
     line_status: dict[str, str]
     deficit: int
@@ -159,13 +161,21 @@ def run_demo(
     say("   holder commitment, recomputes the history commitment and only then signs it,")
     say(f"   for {bureau_desk.validity // DAY} days, with a revocation id. The holder secret"
         " never leaves the wallet.")
+    refusals: dict[str, str] = {}
+
+    def attempt(what: str, wallet: Wallet, at: int) -> None:
+        try:
+            bureau_desk.attest(wallet.disclose("customer-bob"), now=at)
+        except (BooksMismatch, IdentityConflict) as exc:
+            refusals[what] = type(exc).__name__
+        else:  # the story's point: this must never happen
+            raise AssertionError(f"the bureau attested Bob's {what}")
+
     made_up = Wallet.create(workdir / "bob-made-up.wallet", passphrase,
                             records=_alice_records())
-    try:
-        bureau_desk.attest(made_up.disclose("customer-bob"), now=clock.t - 7 * DAY)
-    except BooksMismatch:
-        say("   Bob first discloses a made-up clean history: refused, its records are not the")
-        say("   bureau's books for customer-bob.")
+    attempt("made-up history", made_up, clock.t - 7 * DAY)
+    say("   Bob first discloses a made-up clean history: refused, its records are not the")
+    say("   bureau's books for customer-bob.")
     wallets: dict[str, Wallet] = {}
     scores: dict[str, int] = {}
     for name, records in people.items():
@@ -180,11 +190,9 @@ def run_demo(
         say(f"   {name} ({subject}): {len(records)} tradelines, worst lateness {late} days;"
             f" attested commitment {_short(wallet.commitment())}.")
     second = Wallet.create(workdir / "bob-second.wallet", passphrase, records=_bob_records())
-    try:
-        bureau_desk.attest(second.disclose("customer-bob"), now=clock.t - 6 * DAY)
-    except IdentityConflict:
-        say("   Bob then tries his true history in a second wallet, for a second nullifier:")
-        say("   refused, customer-bob is bound to his first wallet.")
+    attempt("second wallet", second, clock.t - 6 * DAY)
+    say("   Bob then tries his true history in a second wallet, for a second nullifier:")
+    say("   refused, customer-bob is bound to his first wallet.")
     bureau_desk.close()
     say("   (For the narrator only: under public score model v1 Alice scores "
         f"{scores['Alice']} and Bob {scores['Bob']}.")
@@ -334,7 +342,8 @@ def run_demo(
                 wallets[who].add_record(record_from_ledger_tradeline(rec))
                 wallets[who].save()
                 say(f"      {who} adds it to the wallet: {len(wallets[who].records)} records, new"
-                    f" commitment {_short(wallets[who].commitment())}: its next disclosure to the bureau.")
+                    f" commitment {_short(wallets[who].commitment())},")
+                say("      to disclose to the bureau once its books have the line too.")
             except ZkCreditError as exc:
                 say(f"      ({who} cannot add it: {exc})")
 
@@ -352,6 +361,7 @@ def run_demo(
     say("")
     say(f"Done in {elapsed:.1f} s. Everything above ran for real: Groth16 proofs, EdDSA "
         "signatures, the SQLite ledger.")
-    return DemoResult(scores=scores, tiers=tiers, line_status=line_status, deficit=deficit,
+    return DemoResult(scores=scores, issuance_refusals=refusals, tiers=tiers,
+                      line_status=line_status, deficit=deficit,
                       tradelines=len(log), audit_entries=report.entries,
                       books_balance=report.ok and debits == credits, seconds=elapsed)

@@ -111,5 +111,6 @@ def test_credit_threshold_is_registered_with_the_contract_public_inputs() -> Non
     r = run("--json", "circuit", "info", "credit-threshold")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["public_names"] == [
-        "registry_root", "model_id", "threshold", "as_of", "lender_id", "epoch", "nonce",
-        "nullifier", "borrower_key_hash", "no_default_months", "max_outstanding"]
+        "registry_root", "model_id", "threshold", "as_of", "min_not_before", "lender_id",
+        "epoch", "nonce", "nullifier", "borrower_key_hash", "no_default_months",
+        "max_outstanding"]

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 STORY = [
     "1. An issuer the lender trusts",
-    "2. Two borrowers keep their credit histories in encrypted wallets",
+    "2. The bureau attests what its own books say, for one wallet per person",
+    "Bob first discloses a made-up clean history: refused",
+    "refused, customer-bob is bound to his first wallet.",
     "3. Harbor Lending publishes its policy",
     "DEVELOPMENT setup",
     "4. Each borrower proves a tier; 5. the verifier decides",
@@ -41,6 +43,8 @@ def test_demo_library_outcome(tmp_path: Path, threshold_cache: Path) -> None:
     for phrase in STORY:
         assert phrase in text, phrase
     assert result.tiers == {"Alice": 3, "Bob": 1}
+    assert result.issuance_refusals == {"made-up history": "BooksMismatch",
+                                        "second wallet": "IdentityConflict"}
     assert result.scores["Alice"] > result.scores["Bob"]
     assert result.line_status == {"Alice": "open", "Bob": "charged_off"}
     assert result.deficit > 0
