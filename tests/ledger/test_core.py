@@ -152,9 +152,12 @@ def test_D4_split_accrual_vs_single_within_one_unit_in_protocols_favour(
     once = mul_div_up(debt, i2_once, i0)
     split = mul_div_up(debt, i2_split, i0)
     assert abs(split - once) <= 1
-    # a line touched in between pays at least what an untouched one does (rounding up)
+    # A line touched in between pays at least what an untouched one does: the touch books
+    # its debt rounded up (< 1 unit more), and that unit then accrues like any debt, so the
+    # gap is at most the growth factor after the touch, rounded up (1 unit when rates and
+    # gaps are ordinary; hypothesis found 2 at 200 % a year over 41 days after a touch).
     touched = mul_div_up(mul_div_up(debt, i1, i0), i2_split, i1)
-    assert 0 <= touched - split <= 1
+    assert 0 <= touched - split <= -(-i2_split // i1)
 
 
 def test_D4_exp_and_isqrt_are_exact_bounds() -> None:
