@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 from zkcredit.cli._common import emit, progress
 
-from zkcredit._files import loads_strict, read_json_file, write_file_atomic
+from zkcredit._files import loads_strict, read_file_bounded, read_json_file, write_file_atomic
 from zkcredit.circuit import Circuit, CompiledCircuit, Program, read_r1cs, write_r1cs
 from zkcredit.errors import InvalidArgument, InvalidEncoding, OutputExists
 from zkcredit.hazmat import groth16
@@ -99,18 +99,8 @@ class LoadedCircuit:
         return hashlib.sha256(self.r1cs_bytes).hexdigest()
 
 
-def _read_bytes(path: Path, what: str, limit: int) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InvalidEncoding(f"{what} {path}: {size} bytes is too large")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidEncoding(f"{what} {path}: cannot read ({exc.strerror})") from None
-
-
 def _read_program(path: Path) -> Program:
-    data = _read_bytes(path, "solver program", MAX_PROGRAM_BYTES)
+    data = read_file_bounded(path, "solver program", MAX_PROGRAM_BYTES)
     try:
         doc = loads_strict(data)
     except InvalidEncoding as exc:
@@ -141,7 +131,7 @@ def load_circuit(ref: str, *, need_program: bool = True) -> LoadedCircuit:
         raise InvalidArgument(
             f"{ref!r} is neither a built-in circuit ({known}) nor a .r1cs / .program.json file"
         )
-    data = _read_bytes(r1cs_path, "r1cs", MAX_R1CS_BYTES)
+    data = read_file_bounded(r1cs_path, "r1cs", MAX_R1CS_BYTES)
     try:
         r1cs = read_r1cs(data).r1cs
     except InvalidEncoding as exc:

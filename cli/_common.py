@@ -24,9 +24,9 @@ from typing import Any
 
 import click
 
-from zkcredit._files import MAX_JSON_BYTES, read_json_file
+from zkcredit._files import MAX_JSON_BYTES, read_file_bounded, read_json_file
 from zkcredit.credit.records import CreditRecord, records_from_csv, records_from_json
-from zkcredit.errors import InvalidAmount, InvalidArgument, InvalidEncoding
+from zkcredit.errors import InvalidAmount, InvalidArgument
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -188,12 +188,5 @@ def read_records(source: str) -> list[CreditRecord]:
     if suffix == ".json":
         return records_from_json(read_json_file(p, "records file"))
     if suffix == ".csv":
-        try:
-            size = p.stat().st_size
-            if size > MAX_JSON_BYTES:
-                raise InvalidEncoding(f"records file {p}: {size} bytes is too large")
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InvalidEncoding(f"records file {p}: cannot read ({exc.strerror})") from None
-        return records_from_csv(data)
+        return records_from_csv(read_file_bounded(p, "records file", MAX_JSON_BYTES))
     raise InvalidArgument(f"records file {source!r} must end in .json or .csv")

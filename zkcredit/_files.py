@@ -27,6 +27,7 @@ __all__ = [
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "loads_strict",
+    "read_file_bounded",
     "read_json_file",
     "write_file_atomic",
 ]
@@ -89,18 +90,26 @@ def loads_strict(data: bytes | str) -> Any:
         raise InvalidEncoding(f"not valid JSON ({type(exc).__name__})") from None
 
 
-def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
-    """Strict JSON from a file; errors are `InvalidEncoding` starting with ``what path:``."""
+def read_file_bounded(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
+    """A file's bytes, refusing one over ``limit`` bytes before reading it (E3); errors are
+    `InvalidEncoding` starting with ``what path:``."""
     p = Path(path)
     try:
         size = p.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InvalidEncoding(f"{size} bytes is too large")
-        return loads_strict(p.read_bytes())
-    except InvalidEncoding as exc:
-        raise InvalidEncoding(f"{what} {p}: {exc}") from None
+        if size > limit:
+            raise InvalidEncoding(f"{what} {p}: {size} bytes is too large")
+        return p.read_bytes()
     except OSError as exc:
         raise InvalidEncoding(f"{what} {p}: cannot read ({exc.strerror})") from None
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
+    """Strict JSON from a file; errors are `InvalidEncoding` starting with ``what path:``."""
+    data = read_file_bounded(path, what, MAX_JSON_BYTES)
+    try:
+        return loads_strict(data)
+    except InvalidEncoding as exc:
+        raise InvalidEncoding(f"{what} {Path(path)}: {exc}") from None
 
 
 def write_file_atomic(

@@ -150,7 +150,7 @@ def present(
     )
     compiled = build_threshold_circuit(wallet.capacity, model)
     say(f"solving the witness ({compiled.r1cs.n_constraints} constraints)")
-    witness = compiled.solve(assignment)
+    witness = compiled.solve_packed(assignment)  # no round trip through Python ints
     say("proving (Groth16, zero-knowledge)")
     proof = groth16.prove(proving_key, compiled.r1cs, witness)
     say("signing the presentation with the per-lender key")

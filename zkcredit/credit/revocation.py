@@ -41,7 +41,7 @@ from zkcredit.hazmat.attestation import (
 )
 from zkcredit.hazmat.babyjub import SUBGROUP_ORDER, Point
 from zkcredit.hazmat.encoding import parse_decimal
-from zkcredit.hazmat.poseidon import MerklePath, merkle_path, merkle_root, poseidon_hash_many
+from zkcredit.hazmat.poseidon import MerklePath, MerkleTree, poseidon_hash_many
 
 __all__ = [
     "MAX_REVOKED",
@@ -99,15 +99,15 @@ class RevocationTree:
         return i < len(self._sorted) and self._sorted[i] == value
 
     @cached_property
-    def _leaves(self) -> list[int]:
+    def _tree(self) -> MerkleTree:
         s = self._sorted
         pairs = [[s[i], s[i + 1] if i + 1 < len(s) else 0] for i in range(len(s))]
-        return poseidon_hash_many(2, pairs)
+        return MerkleTree(poseidon_hash_many(2, pairs), REVOCATION_DEPTH)
 
-    @cached_property
+    @property
     def root(self) -> int:
         """The root a registry leaf carries for this issuer."""
-        return merkle_root(self._leaves, REVOCATION_DEPTH)
+        return self._tree.root
 
     def witness(self, revocation_id: int) -> NonRevocationWitness:
         """The low leaf and path proving ``revocation_id`` absent; `AttestationRevoked` if not."""
@@ -118,7 +118,7 @@ class RevocationTree:
         i = bisect.bisect_left(self._sorted, x) - 1  # s[i] < x, and s[i+1] > x if it exists
         nxt = self._sorted[i + 1] if i + 1 < len(self._sorted) else 0
         return NonRevocationWitness(
-            low=self._sorted[i], next=nxt, path=merkle_path(self._leaves, REVOCATION_DEPTH, i)
+            low=self._sorted[i], next=nxt, path=self._tree.path(i)
         )
 
 

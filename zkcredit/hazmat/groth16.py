@@ -43,10 +43,10 @@ import re
 import struct
 from array import array
 from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Final
 
+from zkcredit._files import read_file_bounded
 from zkcredit.circuit import R1CS
 from zkcredit.errors import (
     InvalidArgument,
@@ -474,14 +474,7 @@ class ProvingKey:
     ) -> ProvingKey:
         """`from_bytes` on a file, refusing one over `MAX_PROVING_KEY_BYTES` before reading
         it (E3); an unreadable file is `InvalidEncoding` naming it."""
-        p = Path(path)
-        try:
-            size = p.stat().st_size
-            if size > MAX_PROVING_KEY_BYTES:
-                raise InvalidEncoding(f"proving key {p}: {size} bytes is too large")
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InvalidEncoding(f"proving key {p}: cannot read ({exc.strerror})") from None
+        data = read_file_bounded(path, "proving key", MAX_PROVING_KEY_BYTES)
         return cls.from_bytes(data, validate_points=validate_points)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -518,7 +511,7 @@ def setup(r1cs: R1CS, curve: str = "bn254") -> tuple[ProvingKey, VerifyingKey]:
 _UNSAT = re.compile(r"does not satisfy constraint (\d+)")
 
 
-def _prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], zk: bool) -> Proof:
+def _prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int] | bytes, zk: bool) -> Proof:
     if not isinstance(pk, ProvingKey):
         raise InvalidArgument(f"expected a ProvingKey, got {type(pk).__name__}")
     matrices, digest = _matrices(r1cs, pk.curve)
@@ -527,7 +520,10 @@ def _prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], zk: bool) -> Proo
             "the proving key was made for another constraint system (the circuit changed "
             "since the setup?): run the setup again for this circuit"
         )
-    w = _scalars(witness, pk.curve)
+    # A packed witness (`CompiledCircuit.solve_packed`) goes to the core as it is: the core
+    # checks its length and that every scalar is canonical; a list is packed here.
+    w = bytes(witness) if isinstance(witness, bytes | bytearray) else _scalars(
+        witness, pk.curve)
     core = _core(pk.curve)
     fn = core.groth16_prove if zk else core.groth16_prove_no_zk
     try:
@@ -546,13 +542,14 @@ def _prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], zk: bool) -> Proo
     return Proof(pk.curve, data)
 
 
-def prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int]) -> Proof:
-    """A zero-knowledge proof that ``witness`` (a full wire assignment) satisfies
-    ``r1cs``. Refuses a witness that does not (`UnsatisfiedConstraint`, nothing made)."""
+def prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int] | bytes) -> Proof:
+    """A zero-knowledge proof that ``witness`` (a full wire assignment, as ints or packed
+    32-byte little-endian scalars) satisfies ``r1cs``. Refuses a witness that does not
+    (`UnsatisfiedConstraint`, nothing made)."""
     return _prove(pk, r1cs, witness, True)
 
 
-def prove_no_zk(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int]) -> Proof:
+def prove_no_zk(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int] | bytes) -> Proof:
     """A deterministic proof with r = s = 0. NOT zero-knowledge: tests only."""
     return _prove(pk, r1cs, witness, False)
 

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_MERKLE_DEPTH",
     "SCALAR_MODULUS",
     "MerklePath",
+    "MerkleTree",
     "merkle_path",
     "merkle_root",
     "poseidon_hash",
@@ -169,27 +170,42 @@ def _zero_hashes(depth: int) -> list[int]:
     return zeros
 
 
+class MerkleTree:
+    """A depth-``depth`` Poseidon tree whose first leaves are ``leaves`` (the rest 0), hashed
+    once: `root` and every `path` then cost O(depth), not a rehash of the leaves."""
+
+    def __init__(self, leaves: Sequence[int], depth: int) -> None:
+        _check_tree(leaves, depth)
+        self.depth = depth
+        self._layers = _levels(leaves, depth)
+        self._zeros = _zero_hashes(depth)
+
+    def _node(self, k: int, i: int) -> int:
+        layer = self._layers[k]
+        return layer[i] if i < len(layer) else self._zeros[k]
+
+    @property
+    def root(self) -> int:
+        """The tree's root."""
+        return self._node(self.depth, 0)
+
+    def path(self, index: int) -> MerklePath:
+        """The inclusion path of position ``index`` (0 <= index < 2^depth; may be empty)."""
+        d = self.depth
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 1 << d:
+            raise InvalidArgument(f"leaf index must be in 0..2^{d} - 1, got {index!r}")
+        siblings = tuple(self._node(k, (index >> k) ^ 1) for k in range(d))
+        return MerklePath(leaf_index=index, leaf=self._node(0, index), siblings=siblings)
+
+
 def merkle_root(leaves: Sequence[int], depth: int) -> int:
     """Root of the depth-``depth`` Poseidon tree whose first leaves are ``leaves``."""
-    _check_tree(leaves, depth)
-    top = _levels(leaves, depth)[depth]
-    return top[0] if top else _zero_hashes(depth)[depth]
+    return MerkleTree(leaves, depth).root
 
 
 def merkle_path(leaves: Sequence[int], depth: int, index: int) -> MerklePath:
     """The inclusion path of position ``index`` (0 <= index < 2^depth; may be empty)."""
-    _check_tree(leaves, depth)
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 1 << depth:
-        raise InvalidArgument(f"leaf index must be in 0..2^{depth} - 1, got {index!r}")
-    layers = _levels(leaves, depth)
-    zeros = _zero_hashes(depth)
-
-    def node(k: int, i: int) -> int:
-        layer = layers[k]
-        return layer[i] if i < len(layer) else zeros[k]
-
-    siblings = tuple(node(k, (index >> k) ^ 1) for k in range(depth))
-    return MerklePath(leaf_index=index, leaf=node(0, index), siblings=siblings)
+    return MerkleTree(leaves, depth).path(index)
 
 
 def verify_merkle_path(
