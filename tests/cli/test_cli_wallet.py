@@ -292,6 +292,7 @@ def test_disclose_writes_the_opening_for_the_issuer_only(filled: W, tmp_path: Pa
     assert d.subject == "cust-9" and d.commitment() == w.commitment()
     assert d.holder_commitment == w.holder_commitment()
     assert str(w.holder_secret) not in out.read_text()
+    assert str(d.blinding) not in repr(d) and str(d.history.salts[0]) not in repr(d)
     code, so, se = filled.fail("disclose", "--subject", "cust-9", "--out", str(out))
     assert_clean_error(code, so, se, 1, "already exists")
     code, so, se = filled.fail("disclose", "--subject", "", "--out", str(tmp_path / "x.json"))

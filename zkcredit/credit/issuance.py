@@ -111,6 +111,9 @@ class Disclosure:
         check_field(self.blinding, "blinding")
         check_field(self.holder_commitment, "holder_commitment")
 
+    def __repr__(self) -> str:  # never the salts or the blinding
+        return f"Disclosure(subject={self.subject!r}, records={len(self.history.records)})"
+
     def commitment(self) -> int:
         """The commitment this opening opens (what the issuer will sign)."""
         return history_commitment(self.history.root(), self.blinding, self.holder_commitment)
