@@ -38,7 +38,7 @@ from zkcredit.credit.threshold import (
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa, groth16
 from zkcredit.hazmat.attestation import sign_attestation
-from zkcredit.hazmat.poseidon import merkle_path, poseidon_hash
+from zkcredit.hazmat.poseidon import merkle_path, merkle_root, poseidon_hash
 from zkcredit.testing import uniqueness_sweep
 
 R = bj.FIELD_MODULUS
@@ -379,10 +379,12 @@ def test_C12_revoked_attestation_has_no_witness(compiled: CompiledCircuit, world
                  registry_path_bits=list(path.path_bits), registry_siblings=list(path.siblings))
     # The honest witness against the old (empty) list does not reach the new root.
     assert _refused(compiled, base)
-    leaves = [0, *sorted([*others, RID])]
-    for index, low in enumerate(leaves):  # every real leaf of the new tree
-        nxt = leaves[index + 1] if index + 1 < len(leaves) else 0
-        p = merkle_path(tree._leaves, REVOCATION_DEPTH, index)
+    ids = [0, *sorted([*others, RID])]
+    pairs = [(low, ids[i + 1] if i + 1 < len(ids) else 0) for i, low in enumerate(ids)]
+    leaves = [poseidon_hash(list(pair)) for pair in pairs]  # rebuilt here, independently
+    assert merkle_root(leaves, REVOCATION_DEPTH) == tree.root
+    for index, (low, nxt) in enumerate(pairs):  # every real leaf of the new tree
+        p = merkle_path(leaves, REVOCATION_DEPTH, index)
         attempt = _with(base, revocation_low=low, revocation_next=nxt,
                         revocation_path_bits=list(p.path_bits),
                         revocation_siblings=list(p.siblings))
