@@ -13,7 +13,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcredit.errors import InvalidArgument, NonCanonicalScalar
+from zkcredit.errors import InvalidArgument
+from zkcredit.hazmat.attestation import check_field
 from zkcredit.hazmat.poseidon import (
     SCALAR_MODULUS,
     MerklePath,
@@ -42,13 +43,10 @@ MAX_CAPACITY = 1024
 
 def check_field_element(value: object, what: str, *, nonzero: bool = False) -> int:
     """Validate a canonical field element (an int in 0..r-1, or 1..r-1 if ``nonzero``)."""
-    if type(value) is not int:
-        raise InvalidArgument(f"{what} must be an int")
-    if value < 0 or value >= SCALAR_MODULUS:
-        raise NonCanonicalScalar(f"{what} must be in 0..r-1 (the BN254 scalar order)")
-    if nonzero and value == 0:
+    element = check_field(value, what)
+    if nonzero and element == 0:
         raise InvalidArgument(f"{what} must be nonzero")
-    return value
+    return element
 
 
 def new_holder_secret() -> int:
