@@ -5,6 +5,8 @@ Typical use::
     verifier = Verifier(policy, {vk_hash(vk): vk}, SqliteVerifierStore("lender.db"))
     challenge = verifier.challenge(tier=2, now=now)          # send challenge.to_json()
     decision = verifier.verify(presentation_json, challenge, now=now)  # or PresentationRefused
+    results = verifier.verify_many([(p1, c1), (p2, c2)], now=now)  # one fsync for the batch
+    verifier.store.prune(now)                 # forget expired, never-answered challenges
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from ._presentation import (
     sign_presentation,
     signing_bytes,
 )
-from ._store import MemoryVerifierStore, SqliteVerifierStore, VerifierStore
+from ._store import MAX_BATCH, MemoryVerifierStore, SqliteVerifierStore, VerifierStore
 from ._verifier import REASONS, Verifier, vk_hash
 
 __all__ = [
     "CHALLENGE_FORMAT",
     "ED25519_ORDER",
+    "MAX_BATCH",
     "POLICY_FORMAT",
     "PRESENTATION_DOMAIN",
     "PRESENTATION_FORMAT",

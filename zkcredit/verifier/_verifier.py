@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
@@ -13,6 +14,7 @@ from zkcredit.errors import (
     InvalidProof,
     MalformedInput,
     PresentationRefused,
+    StorageError,
 )
 from zkcredit.hazmat import groth16
 from zkcredit.hazmat.groth16 import PreparedVerifyingKey, VerifyingKey
@@ -22,7 +24,7 @@ from ._challenge import Challenge, LenderPolicy
 from ._ed25519 import verify_ed25519_strict
 from ._keys import borrower_key_hash
 from ._presentation import PUBLIC_SIGNALS, Presentation
-from ._store import VerifierStore
+from ._store import MAX_BATCH, VerifierStore
 
 __all__ = ["REASONS", "Verifier", "vk_hash"]
 
@@ -61,6 +63,42 @@ def _refuse(reason: str, message: str) -> PresentationRefused:
     return PresentationRefused(reason, message)
 
 
+#: What `verify` and `verify_many` take for a presentation / a challenge: parsed, or JSON.
+PresentationInput: TypeAlias = Presentation | bytes | str | dict[str, Any]
+ChallengeInput: TypeAlias = Challenge | bytes | str | dict[str, Any]
+
+
+def _check_now(now: object) -> None:
+    if type(now) is not int or not 0 < now < MAX_TIME:
+        raise InvalidArgument("now must be int Unix seconds in (0, 2^40)")
+
+
+def _check_items(items: object) -> list[tuple[Any, Any]]:
+    """The shape of a `verify_many` call (the values themselves are checked per item, and a
+    bad one is that item's `malformed` refusal, as in `verify`)."""
+    if isinstance(items, str | bytes | dict) or not isinstance(items, Sequence):
+        raise InvalidArgument("items must be a sequence of (presentation, challenge) pairs")
+    if len(items) > MAX_BATCH:
+        raise InvalidArgument(f"at most {MAX_BATCH} presentations per batch, got {len(items)}")
+    pairs: list[tuple[Any, Any]] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise InvalidArgument(f"item {i} must be a (presentation, challenge) pair")
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A presentation that passed steps 1-7: what the pairing and the consume need."""
+
+    index: int
+    p: Presentation
+    ch: Challenge
+    pvk: PreparedVerifyingKey
+    nullifier: int
+
+
 class Verifier:
     """What a lender embeds: a policy, the verifying keys it accepts, and a replay store."""
 
@@ -90,21 +128,102 @@ class Verifier:
             raise InvalidArgument("every key the policy accepts must be supplied")
 
     def challenge(self, tier: int, now: int, **choices: Any) -> Challenge:
-        """Issue a fresh challenge (`LenderPolicy.challenge`) and remember it in the store."""
+        """Issue a fresh challenge (`LenderPolicy.challenge`) and remember it in the store,
+        with its expiry so that `VerifierStore.prune` can forget it if it is never answered."""
         challenge = self.policy.challenge(tier, now, **choices)
-        self.store.record_challenge(challenge.lender_id, challenge.nonce, challenge.to_json())
+        self.store.record_challenge(
+            challenge.lender_id, challenge.nonce, challenge.to_json(),
+            expires_at=challenge.expires_at,
+        )
         return challenge
 
     def verify(
         self,
-        presentation: Presentation | bytes | str | dict[str, Any],
-        challenge: Challenge | bytes | str | dict[str, Any],
+        presentation: PresentationInput,
+        challenge: ChallengeInput,
         now: int,
     ) -> CreditDecision:
         """The decision for ``presentation`` answering ``challenge`` at ``now``, or raise
         `PresentationRefused` with the first failed check's reason (order: docs)."""
-        if type(now) is not int or not 0 < now < MAX_TIME:
-            raise InvalidArgument("now must be int Unix seconds in (0, 2^40)")
+        _check_now(now)
+        checked = self._precheck(presentation, challenge, now)  # steps 1-7
+        refusal = self._proof_refusal(checked)  # 8
+        if refusal is not None:
+            raise refusal
+        # 9. consume the nonce and record the nullifier, atomically
+        self.store.consume(
+            self.policy.lender_id, checked.ch.nonce, checked.nullifier, checked.ch.epoch, now
+        )
+        return self._decision(checked, now)
+
+    def verify_many(
+        self,
+        items: Sequence[tuple[PresentationInput, ChallengeInput]],
+        now: int,
+    ) -> list[CreditDecision | PresentationRefused]:
+        """One result per ``(presentation, challenge)`` pair, in input order: what `verify`
+        called on each pair in that order would return or raise, with every accepted
+        presentation recorded in ONE store transaction (one fsync for the SQLite store).
+
+        Refusals are returned, not raised, and do not stop the batch. Two items of one batch
+        with the same nullifier or the same challenge are refused exactly as sequential
+        calls would refuse the second (`nullifier-reused`, `nonce-reused`). The pairings of
+        the well-formed proofs are checked together (`groth16.batch_verify`, per key); if
+        that fails each proof is checked alone to find the bad ones. A `StorageError` from
+        the final transaction raises and records nothing of the batch. A malformed call
+        (not a sequence of pairs, more than `MAX_BATCH` items, a bad ``now``) raises
+        `InvalidArgument` before any work.
+        """
+        _check_now(now)
+        pairs = _check_items(items)
+        results: list[CreditDecision | PresentationRefused | None] = [None] * len(pairs)
+        checked: list[_Checked] = []
+        for i, (presentation, challenge) in enumerate(pairs):  # steps 1-7, in order
+            try:
+                checked.append(self._precheck(presentation, challenge, now, index=i))
+            except PresentationRefused as refused:
+                results[i] = refused
+        proof_refusals = self._proof_refusals(checked)  # 8, batched
+        valid = [c for c in checked if c.index not in proof_refusals]
+        # 9. one transaction for the whole batch; the store sees the batch's own records,
+        # so a second item with an accepted nullifier or nonce is refused as it would be
+        # by a later `verify`
+        consumed = self.store.consume_many(
+            self.policy.lender_id, [(c.ch.nonce, c.nullifier, c.ch.epoch) for c in valid], now
+        )
+        if len(consumed) != len(valid):
+            raise StorageError("the store returned the wrong number of results")
+        for c, outcome in zip(valid, consumed, strict=True):
+            results[c.index] = outcome if outcome is not None else self._decision(c, now)
+        # an invalid proof whose nullifier an EARLIER item of the batch got accepted is
+        # refused at step 7 (nullifier-reused) by sequential `verify`, before its pairing
+        accepted_at: dict[int, int] = {}
+        for c in valid:
+            if isinstance(results[c.index], CreditDecision):
+                accepted_at.setdefault(c.nullifier, c.index)
+        nullifier_of = {c.index: c.nullifier for c in checked}
+        for index, bad_proof in proof_refusals.items():
+            first = accepted_at.get(nullifier_of[index])
+            results[index] = (
+                _refuse("nullifier-reused", "this nullifier was already presented")
+                if first is not None and first < index else bad_proof
+            )
+        out: list[CreditDecision | PresentationRefused] = []
+        for result in results:
+            assert result is not None
+            out.append(result)
+        return out
+
+    def _precheck(
+        self,
+        presentation: PresentationInput,
+        challenge: ChallengeInput,
+        now: int,
+        *,
+        index: int = 0,
+    ) -> _Checked:
+        """Steps 1-7 of docs/verifier.md for one pair: every check but the pairing and the
+        final consume. Raises the first failed check's `PresentationRefused`."""
         policy = self.policy
         # 1. parse (nothing is looked up before every value is canonical: C6)
         try:
@@ -131,8 +250,7 @@ class Verifier:
         # 4. every public signal equals what the challenge and the policy require
         self._check_signals(p, ch, now)
         # 5. the borrower key is the one bound in the proof
-        key_hash = p.signal("borrower_key_hash")
-        if borrower_key_hash(p.borrower_key) != key_hash:
+        if borrower_key_hash(p.borrower_key) != p.signal("borrower_key_hash"):
             raise _refuse("key-hash-mismatch", "the proof is bound to another borrower key")
         # 6. the borrower signed exactly this bundle (domain, circuit, key hash, signals, proof)
         try:
@@ -143,22 +261,49 @@ class Verifier:
         nullifier = p.signal("nullifier")
         if self.store.nullifier_used(policy.lender_id, nullifier):
             raise _refuse("nullifier-reused", "this nullifier was already presented")
-        # 8. the proof
+        return _Checked(index, p, ch, pvk, nullifier)
+
+    @staticmethod
+    def _proof_refusal(c: _Checked) -> PresentationRefused | None:
+        """Step 8 for one presentation: None if its Groth16 proof verifies."""
         try:
-            ok = groth16.verify(pvk, list(p.public_signals), p.proof)
+            ok = groth16.verify(c.pvk, list(c.p.public_signals), c.p.proof)
         except MalformedInput as exc:
-            raise _refuse("proof-invalid", str(exc)) from exc
-        if not ok:
-            raise _refuse("proof-invalid", "the Groth16 proof does not verify")
-        # 9. consume the nonce and record the nullifier, atomically
-        self.store.consume(policy.lender_id, ch.nonce, nullifier, ch.epoch, now)
-        threshold = p.signal("threshold")
-        tier = policy.tier_for(threshold)
+            refusal = _refuse("proof-invalid", str(exc))
+            refusal.__cause__ = exc
+            return refusal
+        return None if ok else _refuse("proof-invalid", "the Groth16 proof does not verify")
+
+    def _proof_refusals(self, checked: Sequence[_Checked]) -> dict[int, PresentationRefused]:
+        """Step 8 for a batch, keyed by item index: one batched pairing check per verifying
+        key; only if it fails (or a proof is malformed) is each proof checked alone."""
+        by_key: dict[str, list[_Checked]] = {}
+        for c in checked:
+            by_key.setdefault(c.p.vk_hash, []).append(c)
+        refusals: dict[int, PresentationRefused] = {}
+        for group in by_key.values():
+            if len(group) > 1:
+                try:
+                    if groth16.batch_verify(
+                        group[0].pvk, [(list(c.p.public_signals), c.p.proof) for c in group]
+                    ):
+                        continue
+                except MalformedInput:
+                    pass  # found below, item by item
+            for c in group:
+                refusal = self._proof_refusal(c)
+                if refusal is not None:
+                    refusals[c.index] = refusal
+        return refusals
+
+    def _decision(self, c: _Checked, now: int) -> CreditDecision:
+        threshold = c.p.signal("threshold")
+        tier = self.policy.tier_for(threshold)
         assert tier is not None  # checked in step 4
         return CreditDecision(
-            borrower_id=key_hash, tier=tier, threshold=threshold,
-            model_id=p.signal("model_id"), lender_id=policy.lender_id, nullifier=nullifier,
-            expires_at=now + policy.decision_lifetime,
+            borrower_id=c.p.signal("borrower_key_hash"), tier=tier, threshold=threshold,
+            model_id=c.p.signal("model_id"), lender_id=self.policy.lender_id,
+            nullifier=c.nullifier, expires_at=now + self.policy.decision_lifetime,
         )
 
     def _check_signals(self, p: Presentation, ch: Challenge, now: int) -> None:
