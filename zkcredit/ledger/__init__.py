@@ -20,7 +20,20 @@ from zkcredit.ledger._config import (
     default_tiers,
 )
 from zkcredit.ledger._fixed import BPS, MAX_MONEY, RAY, SECONDS_PER_YEAR, check_amount, isqrt
-from zkcredit.ledger._ledger import AuditReport, Ledger, LineView, PoolView, Receipt
+from zkcredit.ledger._group import GroupCommitter
+from zkcredit.ledger._ledger import (
+    DUPLICATE,
+    KINDS,
+    OK,
+    REFUSED,
+    AuditReport,
+    Command,
+    CommandResult,
+    Ledger,
+    LineView,
+    PoolView,
+    Receipt,
+)
 from zkcredit.ledger._oracle import ManualFeed, PriceFeed, PriceReading, PriceSnapshot
 from zkcredit.ledger._records import (
     AuditLogEntry,
@@ -41,14 +54,21 @@ from zkcredit.ledger._storage import SCHEMA_VERSION
 
 __all__ = [
     "BPS",
+    "DUPLICATE",
+    "KINDS",
     "MAX_MONEY",
     "NO_PROOF_TIER",
+    "OK",
     "RAY",
+    "REFUSED",
     "SCHEMA_VERSION",
     "SECONDS_PER_YEAR",
     "AuditLogEntry",
     "AuditReport",
+    "Command",
+    "CommandResult",
     "Ed25519RecordSigner",
+    "GroupCommitter",
     "Ledger",
     "LedgerConfig",
     "LineView",

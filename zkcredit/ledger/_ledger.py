@@ -1,9 +1,11 @@
 """The ledger: commands over a double-entry journal, each one idempotent and atomic.
 
-Every command runs as one database transaction (see `_storage`): look up its id, accrue
-the tier indexes to now, do the work as balanced journal entries, store the result under
-the id, commit. A refused command (any `LedgerError`) rolls back completely and leaves
-no trace, so it may be retried later with the same id.
+Commands run in batches (`Ledger.submit_many`; a single-command method is a batch of
+one), one database transaction per batch (see `_storage`). Each command, in its own
+savepoint: look up its id, accrue the tier indexes to now, do the work as balanced
+journal entries, store the result under the id. A refused command (a `ZkCreditError`
+from its work) rolls back to its savepoint and its refusal is stored under its id, so a
+retry returns the same refusal and the id cannot be reused with another payload.
 
 Accounts (currency ``USD`` stands for the lending currency's minor units, ``COL`` for
 the collateral asset's minor units):
@@ -30,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection, bindparam, case, func, select, update
 from sqlalchemy.engine import Row
 
+from zkcredit import errors
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
     AuditFailed,
@@ -50,14 +53,18 @@ from zkcredit.errors import (
     InvalidAmount,
     InvalidArgument,
     InvalidEncoding,
+    LedgerError,
     LineClosed,
     LineExpired,
+    MalformedInput,
     NotInDefault,
     NotLiquidatable,
     RiskLimit,
     SelfLiquidation,
+    StorageError,
     UnhealthyPosition,
     UnknownLine,
+    ZkCreditError,
 )
 from zkcredit.ledger import _storage as db
 from zkcredit.ledger._config import NO_PROOF_TIER, LedgerConfig
@@ -88,7 +95,8 @@ from zkcredit.ledger._risk import (
     value_at_risk_bps,
 )
 
-__all__ = ["AuditReport", "Ledger", "LineView", "PoolView", "Receipt"]
+__all__ = ["DUPLICATE", "KINDS", "OK", "REFUSED", "AuditReport", "Command", "CommandResult",
+           "Ledger", "LineView", "PoolView", "Receipt"]
 
 USD = "USD"
 COL = "COL"
@@ -147,6 +155,95 @@ class Receipt:
         obj = json.loads(text)
         return cls(obj["command_id"], obj["kind"], obj["seq"], obj["at"], obj["values"])
 
+
+#: Outcomes of one command in a batch (`CommandResult.status`).
+OK = "ok"
+REFUSED = "refused"
+DUPLICATE = "duplicate"
+
+#: The command kinds a batch accepts: the names of the single-command methods.
+KINDS = frozenset({
+    "deposit", "withdraw", "donate", "open_line", "open_unproven_line", "renew_line",
+    "deposit_collateral", "withdraw_collateral", "draw", "repay", "accrue", "update_price",
+    "liquidate", "mark_default",
+})
+
+# What a command's own work may raise as a refusal, and what is never one (it aborts the
+# whole batch): a storage failure or a failed audit says nothing about the command.
+_REFUSALS = ZkCreditError
+_NOT_REFUSALS = (StorageError, AuditFailed)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of a batch: ``kind`` names a `Ledger` method, ``args`` are that
+    method's arguments after the command id, positionally (``Command("draw", "c1",
+    (line_id, 500))`` is ``ledger.draw("c1", line_id, 500)``)."""
+
+    kind: str
+    command_id: str
+    args: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise InvalidArgument(f"unknown command kind {self.kind!r}")
+        if not isinstance(self.args, tuple):
+            raise InvalidArgument("Command.args must be a tuple")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """The answer to one command of a batch.
+
+    ``status`` is ``ok`` (``receipt`` set), ``refused`` (``error`` = the exception class
+    name, ``message``) or ``duplicate`` (the id was seen before with the same payload:
+    the stored receipt, or the stored refusal's ``error``/``message``). ``exception`` is
+    the refusal raised in this call (not compared; absent for a stored one).
+    """
+
+    command_id: str
+    kind: str
+    status: str
+    receipt: Receipt | None = None
+    error: str | None = None
+    message: str | None = None
+    exception: ZkCreditError | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def refusal(cls, command_id: object, kind: str, exc: ZkCreditError) -> CommandResult:
+        return cls(str(command_id), kind, REFUSED, error=type(exc).__name__,
+                   message=str(exc), exception=exc)
+
+    @property
+    def ok(self) -> bool:
+        """True when the command's effects are in the books (now or earlier)."""
+        return self.receipt is not None
+
+    def as_duplicate(self) -> CommandResult:
+        return CommandResult(self.command_id, self.kind, DUPLICATE, receipt=self.receipt,
+                             error=self.error, message=self.message)
+
+    def unwrap(self) -> Receipt:
+        """The receipt, or raise the refusal (the original exception when this call
+        raised it, else one rebuilt from the stored class name and message)."""
+        if self.receipt is not None:
+            return self.receipt
+        if self.exception is not None:
+            raise self.exception
+        cls = getattr(errors, self.error or "", None)
+        if isinstance(cls, type) and issubclass(cls, LedgerError | MalformedInput):
+            raise cls(self.message or "")
+        raise LedgerError(f"{self.error}: {self.message}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A validated command waiting for its transaction: id, payload hash, and its work."""
+
+    kind: str
+    cid: str
+    payload_hash: str
+    work: Callable[[_Ctx], dict[str, int | str | None]]
 
 @dataclass(frozen=True, slots=True)
 class LineView:
@@ -257,6 +354,9 @@ class Ledger:
         record_signer: issuer signer for emitted tradelines (`RecordSigner`).
         audit_key: the Ed25519 key that signs the ledger's audit log.
         clock: injected time source returning Unix seconds as an int.
+        store_refusals: False (default, the issue-7 contract): a refused command leaves
+            no trace and its id may be used again. True (TigerBeetle's rule): the refusal
+            is stored under its id, a retry returns it and the id is spent.
     """
 
     def __init__(
@@ -269,7 +369,11 @@ class Ledger:
         fallback_feed: PriceFeed | None = None,
         config: LedgerConfig | None = None,
         clock: Callable[[], int] = _wall_clock,
+        store_refusals: bool = False,
     ) -> None:
+        if type(store_refusals) is not bool:
+            raise InvalidArgument("store_refusals must be a bool")
+        self.store_refusals = store_refusals
         self.config = config if config is not None else LedgerConfig()
         self._clock = clock
         self._primary = primary_feed
@@ -318,38 +422,133 @@ class Ledger:
         return {r.role: int(r.id) for r in rows}
 
     # --------------------------------------------------------------- commands
-    def _command(
+    def _prepare(
         self, kind: str, key: object, payload: Mapping[str, object],
         work: Callable[[_Ctx], dict[str, int | str | None]],
-    ) -> Receipt:
+    ) -> _Prepared:
+        """Validate a command's id and hash its payload; the work runs later, in a batch."""
         cid = _ident("command id", key)
         digest = hashlib.sha256(canonical_json({"kind": kind, "payload": dict(payload)}))
-        payload_hash = digest.hexdigest()
+        return _Prepared(kind, cid, digest.hexdigest(), work)
 
-        def body(conn: Connection) -> Receipt:
-            row = conn.execute(select(db.commands.c.payload_hash, db.commands.c.result).where(
-                db.commands.c.key == cid)).first()
-            if row is not None:
-                if row.payload_hash != payload_hash:
-                    raise IdempotencyConflict(
-                        f"command id {cid!r} was already used with a different payload")
-                return Receipt.from_json(row.result)
-            last = conn.execute(select(db.pool.c.last_accrual).with_for_update()).scalar_one()
-            now = max(self._now_raw(), int(last))
-            res = conn.execute(db.commands.insert().values(
-                key=cid, kind=kind, payload_hash=payload_hash, result="", at=now))
-            seq = _pk(res)
-            ctx = _Ctx(conn, seq, now)
-            self._accrue_all(ctx)
-            values = work(ctx)
-            receipt = Receipt(cid, kind, seq, now, values)
-            conn.execute(update(db.commands).where(db.commands.c.seq == seq).values(
-                result=receipt.to_json()))
-            return receipt
+    def _one(self, prepared: _Prepared) -> Receipt:
+        """The single-command API: a batch of one, raising its refusal as before."""
+        return self._run_batch([prepared])[0].unwrap()
+
+    def submit_many(self, commands: Sequence[Command]) -> list[CommandResult]:
+        """Apply ``commands`` in order in ONE durable transaction; one result each.
+
+        Each command runs inside its own savepoint: a refusal (a rule of the ledger said
+        no, or its arguments are malformed) rolls back only that command and the batch
+        goes on. A command id stored before (in an earlier batch or earlier in this one)
+        with the same payload answers ``duplicate`` with the stored outcome; with another
+        payload it is refused with ``IdempotencyConflict``. What is stored: every
+        success; a refusal only with ``store_refusals=True`` (otherwise a refused id is
+        free again, as for the single-command API since issue 7); malformed commands
+        (bad id or arguments, found before the database is touched) never.
+
+        Anything that is not a refusal (``StorageError``, a driver error, a bug) aborts
+        the whole batch: nothing of it is committed and the exception propagates. A lost
+        race (``SQLITE_BUSY``, SQLSTATE 40001) re-runs the whole batch from scratch.
+        When this returns, every result in it is durable (one commit, one fsync).
+        """
+        if not isinstance(commands, list | tuple):
+            raise InvalidArgument("submit_many takes a list or tuple of Command")
+        items: list[_Prepared | CommandResult] = []
+        for cmd in commands:
+            if not isinstance(cmd, Command):
+                raise InvalidArgument(f"not a Command: {type(cmd).__name__}")
+            try:
+                items.append(getattr(self, f"_prep_{cmd.kind}")(cmd.command_id, *cmd.args))
+            except TypeError as exc:
+                items.append(CommandResult.refusal(cmd.command_id, cmd.kind, InvalidArgument(
+                    f"bad arguments for {cmd.kind}: {exc}")))
+            except _REFUSALS as exc:
+                if isinstance(exc, _NOT_REFUSALS):
+                    raise
+                items.append(CommandResult.refusal(cmd.command_id, cmd.kind, exc))
+        if not any(isinstance(it, _Prepared) for it in items):
+            return [it for it in items if isinstance(it, CommandResult)]
+        return self._run_batch(items)
+
+    def _run_batch(self, items: Sequence[_Prepared | CommandResult]) -> list[CommandResult]:
+        """One write transaction over the prepared commands (see `submit_many`)."""
+        keys = sorted({it.cid for it in items if isinstance(it, _Prepared)})
+
+        def body(conn: Connection) -> list[CommandResult]:
+            # The pool row is the ledger's write lock (PostgreSQL: queue, do not abort).
+            conn.execute(select(db.pool.c.last_accrual).with_for_update()).scalar_one()
+            known: dict[str, CommandResult | tuple[str, str]] = {}
+            hashes: dict[str, str] = {}
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for row in conn.execute(select(
+                        db.commands.c.key, db.commands.c.payload_hash, db.commands.c.result)
+                        .where(db.commands.c.key.in_(chunk))):
+                    hashes[row.key] = row.payload_hash
+                    known[row.key] = ("ok", row.result)
+                for row in conn.execute(select(db.refusals).where(db.refusals.c.key.in_(chunk))):
+                    hashes[row.key] = row.payload_hash
+                    known[row.key] = (row.error, row.message)
+            results: list[CommandResult] = []
+            for it in items:
+                if isinstance(it, CommandResult):
+                    results.append(it)
+                    continue
+                if it.cid in known:
+                    if hashes[it.cid] != it.payload_hash:
+                        results.append(CommandResult.refusal(it.cid, it.kind, IdempotencyConflict(
+                            f"command id {it.cid!r} was already used with a different payload")))
+                        continue
+                    prior = known[it.cid]
+                    if isinstance(prior, CommandResult):
+                        results.append(prior.as_duplicate())
+                    elif prior[0] == "ok":
+                        results.append(CommandResult(it.cid, it.kind, DUPLICATE,
+                                                     receipt=Receipt.from_json(prior[1])))
+                    else:
+                        results.append(CommandResult(it.cid, it.kind, DUPLICATE,
+                                                     error=prior[0], message=prior[1]))
+                    continue
+                last = conn.execute(select(db.pool.c.last_accrual)).scalar_one()
+                now = max(self._now_raw(), int(last))
+                savepoint = conn.begin_nested()
+                try:
+                    receipt = self._apply(conn, it, now)
+                except _REFUSALS as exc:
+                    if isinstance(exc, _NOT_REFUSALS):
+                        raise
+                    savepoint.rollback()
+                    results.append(CommandResult.refusal(it.cid, it.kind, exc))
+                    if self.store_refusals:
+                        conn.execute(db.refusals.insert().values(
+                            key=it.cid, kind=it.kind, payload_hash=it.payload_hash,
+                            error=type(exc).__name__, message=str(exc), at=now))
+                        known[it.cid] = results[-1]
+                        hashes[it.cid] = it.payload_hash
+                else:
+                    savepoint.commit()
+                    results.append(CommandResult(it.cid, it.kind, OK, receipt=receipt))
+                    known[it.cid] = results[-1]
+                    hashes[it.cid] = it.payload_hash
+            return results
 
         return db.run_transaction(self.engine, body)
 
-    def deposit(self, command_id: str, depositor: str, amount: int) -> Receipt:
+    def _apply(self, conn: Connection, it: _Prepared, now: int) -> Receipt:
+        """Insert the command row, accrue, do the work, store the receipt (one savepoint)."""
+        res = conn.execute(db.commands.insert().values(
+            key=it.cid, kind=it.kind, payload_hash=it.payload_hash, result="", at=now))
+        seq = _pk(res)
+        ctx = _Ctx(conn, seq, now)
+        self._accrue_all(ctx)
+        values = it.work(ctx)
+        receipt = Receipt(it.cid, it.kind, seq, now, values)
+        conn.execute(update(db.commands).where(db.commands.c.seq == seq).values(
+            result=receipt.to_json()))
+        return receipt
+
+    def _prep_deposit(self, command_id: str, depositor: str, amount: int) -> _Prepared:
         """A lender adds ``amount`` of cash and receives shares (rounded down)."""
         who = _ident("depositor", depositor)
         amt = check_amount("amount", amount)
@@ -369,9 +568,9 @@ class Ledger:
             self._add_shares(ctx.conn, who, shares)
             return {"amount": amt, "shares": shares}
 
-        return self._command("deposit", command_id, {"depositor": who, "amount": amt}, work)
+        return self._prepare("deposit", command_id, {"depositor": who, "amount": amt}, work)
 
-    def withdraw(self, command_id: str, depositor: str, shares: int) -> Receipt:
+    def _prep_withdraw(self, command_id: str, depositor: str, shares: int) -> _Prepared:
         """A lender burns ``shares`` for their value in cash (rounded down)."""
         who = _ident("depositor", depositor)
         nshares = check_amount("shares", shares)
@@ -397,9 +596,9 @@ class Ledger:
             self._add_shares(ctx.conn, who, -nshares)
             return {"amount": amt, "shares": nshares}
 
-        return self._command("withdraw", command_id, {"depositor": who, "shares": nshares}, work)
+        return self._prepare("withdraw", command_id, {"depositor": who, "shares": nshares}, work)
 
-    def donate(self, command_id: str, amount: int) -> Receipt:
+    def _prep_donate(self, command_id: str, amount: int) -> _Prepared:
         """Cash given to the pool for nothing (counts as lenders' income)."""
         amt = check_amount("amount", amount)
 
@@ -408,9 +607,9 @@ class Ledger:
                                          (self._acct["interest"], "C", amt)])
             return {"amount": amt}
 
-        return self._command("donate", command_id, {"amount": amt}, work)
+        return self._prepare("donate", command_id, {"amount": amt}, work)
 
-    def open_line(self, command_id: str, decision: CreditDecision) -> Receipt:
+    def _prep_open_line(self, command_id: str, decision: CreditDecision) -> _Prepared:
         """Open a credit line from a verified decision; one line per (lender, nullifier)."""
         if not isinstance(decision, CreditDecision):
             raise InvalidArgument("open_line needs a CreditDecision")
@@ -431,9 +630,11 @@ class Ledger:
             return {"line_id": line_id, "tier": decision.tier,
                     "credit_limit": terms.credit_limit}
 
-        return self._command("open_line", command_id, decision.to_json_dict(), work)
+        return self._prepare("open_line", command_id, decision.to_json_dict(), work)
 
-    def open_unproven_line(self, command_id: str, borrower_id: int, lender_id: int) -> Receipt:
+    def _prep_open_unproven_line(
+        self, command_id: str, borrower_id: int, lender_id: int,
+    ) -> _Prepared:
         """Open a line for a borrower with no proof: the no-proof tier (150 % collateral)."""
         b = _field_id("borrower_id", borrower_id)
         lnd = _field_id("lender_id", lender_id)
@@ -446,10 +647,12 @@ class Ledger:
             return {"line_id": line_id, "tier": NO_PROOF_TIER,
                     "credit_limit": terms.credit_limit}
 
-        return self._command("open_unproven_line", command_id,
+        return self._prepare("open_unproven_line", command_id,
                              {"borrower_id": str(b), "lender_id": str(lnd)}, work)
 
-    def renew_line(self, command_id: str, line_id: int, decision: CreditDecision) -> Receipt:
+    def _prep_renew_line(
+        self, command_id: str, line_id: int, decision: CreditDecision,
+    ) -> _Prepared:
         """Renew an open line with a fresh decision (new nullifier, new expiry and tier)."""
         lid = _field_id("line_id", line_id)
         if not isinstance(decision, CreditDecision):
@@ -477,9 +680,9 @@ class Ledger:
                     "expires_at": decision.expires_at}
 
         payload = {"line_id": lid, **decision.to_json_dict()}
-        return self._command("renew_line", command_id, payload, work)
+        return self._prepare("renew_line", command_id, payload, work)
 
-    def deposit_collateral(self, command_id: str, line_id: int, amount: int) -> Receipt:
+    def _prep_deposit_collateral(self, command_id: str, line_id: int, amount: int) -> _Prepared:
         lid = _field_id("line_id", line_id)
         amt = check_amount("amount", amount)
 
@@ -489,10 +692,10 @@ class Ledger:
                                               (line.collateral_account, "C", amt)])
             return {"line_id": lid, "amount": amt, "collateral": line.collateral + amt}
 
-        return self._command("deposit_collateral", command_id,
+        return self._prepare("deposit_collateral", command_id,
                              {"line_id": lid, "amount": amt}, work)
 
-    def withdraw_collateral(self, command_id: str, line_id: int, amount: int) -> Receipt:
+    def _prep_withdraw_collateral(self, command_id: str, line_id: int, amount: int) -> _Prepared:
         """Return collateral; with debt outstanding the line must stay healthy (D8)."""
         lid = _field_id("line_id", line_id)
         amt = check_amount("amount", amount)
@@ -508,10 +711,10 @@ class Ledger:
                                                (self._acct["custody"], "C", amt)])
             return {"line_id": lid, "amount": amt, "collateral": line.collateral - amt}
 
-        return self._command("withdraw_collateral", command_id,
+        return self._prepare("withdraw_collateral", command_id,
                              {"line_id": lid, "amount": amt}, work)
 
-    def draw(self, command_id: str, line_id: int, amount: int) -> Receipt:
+    def _prep_draw(self, command_id: str, line_id: int, amount: int) -> _Prepared:
         """Borrow ``amount`` from the pool on a line (limit, expiry, price, VaR, HF checks)."""
         lid = _field_id("line_id", line_id)
         amt = check_amount("amount", amount)
@@ -539,9 +742,9 @@ class Ledger:
             ctx.conn.execute(update(db.lines).where(db.lines.c.id == lid).values(**changes))
             return {"line_id": lid, "amount": amt, "debt": new_debt}
 
-        return self._command("draw", command_id, {"line_id": lid, "amount": amt}, work)
+        return self._prepare("draw", command_id, {"line_id": lid, "amount": amt}, work)
 
-    def repay(self, command_id: str, line_id: int, amount: int) -> Receipt:
+    def _prep_repay(self, command_id: str, line_id: int, amount: int) -> _Prepared:
         """Repay up to ``amount``; anything above what is owed is not taken (``refund``)."""
         lid = _field_id("line_id", line_id)
         amt = check_amount("amount", amount)
@@ -567,9 +770,9 @@ class Ledger:
             ctx.conn.execute(update(db.lines).where(db.lines.c.id == lid).values(**changes))
             return {"line_id": lid, "paid": paid, "refund": amt - paid, "debt": left}
 
-        return self._command("repay", command_id, {"line_id": lid, "amount": amt}, work)
+        return self._prepare("repay", command_id, {"line_id": lid, "amount": amt}, work)
 
-    def accrue(self, command_id: str, line_id: int | None = None) -> Receipt:
+    def _prep_accrue(self, command_id: str, line_id: int | None = None) -> _Prepared:
         """Accrue the tier indexes to now, and journal one line's interest if given."""
         lid = None if line_id is None else _field_id("line_id", line_id)
 
@@ -580,9 +783,9 @@ class Ledger:
                 debt = self._touch(ctx, line) if line.status == "open" else line.debt
             return {"line_id": lid, "debt": debt}
 
-        return self._command("accrue", command_id, {"line_id": lid}, work)
+        return self._prepare("accrue", command_id, {"line_id": lid}, work)
 
-    def update_price(self, command_id: str) -> Receipt:
+    def _prep_update_price(self, command_id: str) -> _Prepared:
         """Read the feeds once, advance the oracle state and the volatility estimate."""
 
         def work(ctx: _Ctx) -> dict[str, int | str | None]:
@@ -592,9 +795,11 @@ class Ledger:
             return {"price": snap.price, "updated_at": snap.updated_at, "source": snap.source,
                     "var_bps": var_bps}
 
-        return self._command("update_price", command_id, {}, work)
+        return self._prepare("update_price", command_id, {}, work)
 
-    def liquidate(self, command_id: str, line_id: int, liquidator: str, amount: int) -> Receipt:
+    def _prep_liquidate(
+        self, command_id: str, line_id: int, liquidator: str, amount: int,
+    ) -> _Prepared:
         """Repay up to the close factor of an unhealthy line (HF < 1) for collateral + bonus."""
         lid = _field_id("line_id", line_id)
         who = _ident("liquidator", liquidator)
@@ -649,10 +854,10 @@ class Ledger:
             return {"line_id": lid, "repaid": repay, "seized": seize, "deficit": deficit,
                     "debt": left - deficit, "price": snap.price}
 
-        return self._command("liquidate", command_id,
+        return self._prepare("liquidate", command_id,
                              {"line_id": lid, "liquidator": who, "amount": amt}, work)
 
-    def mark_default(self, command_id: str, line_id: int) -> Receipt:
+    def _prep_mark_default(self, command_id: str, line_id: int) -> _Prepared:
         """Default a line past due plus grace: sell collateral at the oracle price, write
         off the rest against the reserve, then the pool, and emit a tradeline."""
         lid = _field_id("line_id", line_id)
@@ -682,7 +887,65 @@ class Ledger:
             return {"line_id": lid, "recovered": recovered, "seized": seized,
                     "deficit": deficit}
 
-        return self._command("mark_default", command_id, {"line_id": lid}, work)
+        return self._prepare("mark_default", command_id, {"line_id": lid}, work)
+
+    # ------------------------------------------------- single-command API
+    def deposit(self, command_id: str, depositor: str, amount: int) -> Receipt:
+        """A lender adds ``amount`` of cash and receives shares (rounded down)."""
+        return self._one(self._prep_deposit(command_id, depositor, amount))
+
+    def withdraw(self, command_id: str, depositor: str, shares: int) -> Receipt:
+        """A lender burns ``shares`` for their value in cash (rounded down)."""
+        return self._one(self._prep_withdraw(command_id, depositor, shares))
+
+    def donate(self, command_id: str, amount: int) -> Receipt:
+        """Cash given to the pool for nothing (counts as lenders' income)."""
+        return self._one(self._prep_donate(command_id, amount))
+
+    def open_line(self, command_id: str, decision: CreditDecision) -> Receipt:
+        """Open a credit line from a verified decision; one line per (lender, nullifier)."""
+        return self._one(self._prep_open_line(command_id, decision))
+
+    def open_unproven_line(self, command_id: str, borrower_id: int, lender_id: int) -> Receipt:
+        """Open a line for a borrower with no proof: the no-proof tier (150 % collateral)."""
+        return self._one(self._prep_open_unproven_line(command_id, borrower_id, lender_id))
+
+    def renew_line(self, command_id: str, line_id: int, decision: CreditDecision) -> Receipt:
+        """Renew an open line with a fresh decision (new nullifier, new expiry and tier)."""
+        return self._one(self._prep_renew_line(command_id, line_id, decision))
+
+    def deposit_collateral(self, command_id: str, line_id: int, amount: int) -> Receipt:
+        """Add ``amount`` of collateral to an open line (no price needed)."""
+        return self._one(self._prep_deposit_collateral(command_id, line_id, amount))
+
+    def withdraw_collateral(self, command_id: str, line_id: int, amount: int) -> Receipt:
+        """Return collateral; with debt outstanding the line must stay healthy (D8)."""
+        return self._one(self._prep_withdraw_collateral(command_id, line_id, amount))
+
+    def draw(self, command_id: str, line_id: int, amount: int) -> Receipt:
+        """Borrow ``amount`` from the pool on a line (limit, expiry, price, VaR, HF checks)."""
+        return self._one(self._prep_draw(command_id, line_id, amount))
+
+    def repay(self, command_id: str, line_id: int, amount: int) -> Receipt:
+        """Repay up to ``amount``; anything above what is owed is not taken (``refund``)."""
+        return self._one(self._prep_repay(command_id, line_id, amount))
+
+    def accrue(self, command_id: str, line_id: int | None = None) -> Receipt:
+        """Accrue the tier indexes to now, and journal one line's interest if given."""
+        return self._one(self._prep_accrue(command_id, line_id))
+
+    def update_price(self, command_id: str) -> Receipt:
+        """Read the feeds once, advance the oracle state and the volatility estimate."""
+        return self._one(self._prep_update_price(command_id))
+
+    def liquidate(self, command_id: str, line_id: int, liquidator: str, amount: int) -> Receipt:
+        """Repay up to the close factor of an unhealthy line (HF < 1) for collateral + bonus."""
+        return self._one(self._prep_liquidate(command_id, line_id, liquidator, amount))
+
+    def mark_default(self, command_id: str, line_id: int) -> Receipt:
+        """Default a line past due plus grace: sell collateral at the oracle price, write
+        off the rest against the reserve, then the pool, and emit a tradeline."""
+        return self._one(self._prep_mark_default(command_id, line_id))
 
     # ------------------------------------------------------------- internals
     def _pool(self, conn: Connection) -> Row[Any]:

@@ -196,9 +196,35 @@ tradelines = Table(
     Column("log_signature", Text, nullable=False),  # hex
 )
 
-#: (version, name): migration 1 creates the tables above. Later versions append ALTERs.
+#: A command refused by the ledger's rules (issue 13), stored under its id like
+#: TigerBeetle does: the id cannot be reused with another payload, and a retry returns the
+#: same refusal. Kept apart from ``commands`` (whose rows are successes with a receipt and
+#: journal entries) so every reader of ``commands`` keeps its meaning.
+refusals = Table(
+    "refusals", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("error", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+)
+
+_V1_TABLES = [t for t in metadata.sorted_tables if t.name != "refusals"]
+
+
+def _create_v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V1_TABLES)
+
+
+def _create_refusals(conn: Connection) -> None:
+    refusals.create(conn)
+
+
+#: (version, name, step), applied in order; a new version appends a step, never edits one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "initial ledger schema", metadata.create_all),
+    (1, "initial ledger schema", _create_v1),
+    (2, "stored refusals (issue 13)", _create_refusals),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
