@@ -5,7 +5,9 @@ and refuses a malformed call before doing any work."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -298,3 +300,54 @@ def test_consume_many_failing_midway_records_nothing(tmp_path: Path) -> None:
         store.consume_many(7, [(1, 10, 0), (2, 20, 0), (3, 30, 0)], NOW)
     assert not any(store.nullifier_used(7, nf) for nf in (10, 20, 30))
     assert not any(store.nonce_consumed(7, n) for n in (1, 2, 3))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_concurrent_batches_accept_each_nullifier_and_challenge_once(
+    tmp_path: Path, kind: str
+) -> None:
+    """Four verifiers (own SQLite connections, or one shared in-memory store) run the whole
+    pool as one batch each, in different orders, at the same moment: over all of them a
+    nullifier and a challenge are accepted at most once, and the store holds exactly the
+    accepted ones."""
+    pool_ = pool()
+    vk = keys()[1]
+    first = fresh(pool_, MemoryVerifierStore() if kind == "memory"
+                  else SqliteVerifierStore(tmp_path / "v.db"))
+    verifiers = [
+        first if kind == "memory" else
+        Verifier(pool_.policy, {vk_hash(vk): vk}, SqliteVerifierStore(tmp_path / "v.db"))
+        for _ in range(4)
+    ]
+    orders = [list(pool_.items.values()) for _ in verifiers]
+    for k, order in enumerate(orders):
+        random.Random(k).shuffle(order)
+    barrier = threading.Barrier(len(verifiers))
+    accepted: list[CreditDecision] = []
+    lock = threading.Lock()
+
+    def run(v: Verifier, batch: list[tuple[Presentation | bytes, Challenge]]) -> None:
+        barrier.wait()
+        results = v.verify_many(batch, AT)
+        with lock:
+            accepted.extend(r for r in results if isinstance(r, CreditDecision))
+
+    threads = [
+        threading.Thread(target=run, args=pair)
+        for pair in zip(verifiers, orders, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    nullifiers = [d.nullifier for d in accepted]
+    assert accepted and len(set(nullifiers)) == len(nullifiers)
+    lender = pool_.policy.lender_id
+    recorded = {
+        p.signal("nullifier") for p, _ in pool_.items.values()
+        if isinstance(p, Presentation)
+        and first.store.nullifier_used(lender, p.signal("nullifier"))
+    }
+    assert recorded == set(nullifiers)
+    consumed = [ch.nonce for ch in pool_.challenges if first.store.nonce_consumed(lender, ch.nonce)]
+    assert len(consumed) == len(accepted)  # one challenge per acceptance, none twice
