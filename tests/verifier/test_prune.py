@@ -77,6 +77,22 @@ def test_prune_keeps_challenges_recorded_without_expiry(tmp_path: Path, kind: st
     assert store.get_challenge(7, 1) == b"{}" and store.get_challenge(7, 2) is None
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_challenge_recorded_without_expiry_uses_its_own(tmp_path: Path, kind: str) -> None:
+    """What `zkcredit lender challenge` does (no expires_at): the stored challenge's own
+    expires_at, the one `verify` enforces, makes it prunable; other bodies are kept."""
+    store = MemoryVerifierStore() if kind == "memory" else SqliteVerifierStore(tmp_path / "v.db")
+    ch = policy().challenge(2, NOW)
+    store.record_challenge(ch.lender_id, ch.nonce, ch.to_json())
+    for nonce, body in enumerate([b"[]", b'{"expires_at": 1.5}', b'{"expires_at": -1}',
+                                  b"\xff\xfe", b"[" * 50_000, b"{" * 70_000]):
+        store.record_challenge(7, nonce, body)
+    assert store.prune(NOW + LIFETIME - 1) == 0
+    assert store.prune(NOW + LIFETIME) == 1
+    assert store.get_challenge(ch.lender_id, ch.nonce) is None
+    assert store.prune(2**40 - 1) == 0
+
+
 @pytest.mark.parametrize("now", [0, -5, 2**40, True, "1", 1.0, None])
 def test_prune_checks_now(tmp_path: Path, now: object) -> None:
     for store in (MemoryVerifierStore(), SqliteVerifierStore(tmp_path / "v.db")):

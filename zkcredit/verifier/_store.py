@@ -12,6 +12,7 @@ elements are stored as decimal TEXT (SQLite INTEGER is 64-bit).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -66,6 +67,21 @@ def _check_entries(
     return lender, checked, when
 
 
+def _expiry(body: bytes, expires_at: int | None) -> int | None:
+    """The expiry to store with a challenge: the one given, else the ``expires_at`` of the
+    body when it is a challenge's JSON (the value `Verifier.verify` enforces, since the
+    presented challenge must equal these bytes), else None (never pruned)."""
+    if expires_at is not None:
+        return _check_int(expires_at, "expires_at", _MAX_TIME)
+    if len(body) > 1 << 16:  # a canonical challenge is well under 2 kB
+        return None
+    try:
+        value = json.loads(body).get("expires_at")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return value if type(value) is int and 0 <= value < _MAX_TIME else None
+
+
 def _unknown() -> PresentationRefused:
     return PresentationRefused("unknown-challenge", "no challenge with this nonce")
 
@@ -87,8 +103,9 @@ class VerifierStore(Protocol):
     def record_challenge(
         self, lender_id: int, nonce: int, body: bytes, *, expires_at: int | None = None
     ) -> None:
-        """Remember an issued challenge's canonical bytes and expiry (None: never pruned);
-        a reused nonce raises."""
+        """Remember an issued challenge's canonical bytes and expiry (None: the body's
+        ``expires_at`` if it is a challenge's JSON, else never pruned); a reused nonce
+        raises."""
 
     def get_challenge(self, lender_id: int, nonce: int) -> bytes | None:
         """The canonical bytes of the challenge issued with this nonce, or None."""
@@ -127,12 +144,12 @@ class MemoryVerifierStore:
     def record_challenge(
         self, lender_id: int, nonce: int, body: bytes, *, expires_at: int | None = None
     ) -> None:
-        if expires_at is not None:
-            _check_int(expires_at, "expires_at", _MAX_TIME)
+        body = bytes(body)
+        expiry = _expiry(body, expires_at)
         with self._lock:
             if (lender_id, nonce) in self._challenges:
                 raise InvalidArgument("a challenge with this nonce was already issued")
-            self._challenges[(lender_id, nonce)] = (bytes(body), expires_at)
+            self._challenges[(lender_id, nonce)] = (body, expiry)
 
     def get_challenge(self, lender_id: int, nonce: int) -> bytes | None:
         with self._lock:
@@ -288,14 +305,14 @@ class SqliteVerifierStore:
     def record_challenge(
         self, lender_id: int, nonce: int, body: bytes, *, expires_at: int | None = None
     ) -> None:
-        if expires_at is not None:
-            _check_int(expires_at, "expires_at", _MAX_TIME)
+        body = bytes(body)
+        expiry = _expiry(body, expires_at)
         with self._db() as db:
             try:
                 db.execute(
                     "INSERT INTO challenges (lender_id, nonce, body, expires_at) "
                     "VALUES (?, ?, ?, ?)",
-                    (str(lender_id), str(nonce), bytes(body), expires_at),
+                    (str(lender_id), str(nonce), body, expiry),
                 )
             except sqlite3.IntegrityError:
                 raise InvalidArgument("a challenge with this nonce was already issued") from None
