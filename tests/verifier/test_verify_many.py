@@ -224,6 +224,16 @@ def test_empty_batch_is_empty(tmp_path: Path) -> None:
     assert v.verify_many([], AT) == []
 
 
+def test_a_batch_of_refusals_never_writes(tmp_path: Path) -> None:
+    """Junk costs the checks, not the write lock or an fsync."""
+    store = CountingStore(tmp_path / "v.db")
+    v = fresh(pool(), store)
+    it = pool().items
+    results = v.verify_many([it["malformed"], it["expired"], it["d-bad-proof"]], AT)
+    assert [outcome(r) for r in results] == ["malformed", "challenge-expired", "proof-invalid"]
+    assert store.consumes == 0
+
+
 @pytest.mark.parametrize("items", [
     "not a list", b"bytes", {"a": 1}, [("only one",)], [("p", "c", "x")], ["pc"], [1], None, 7,
 ])

@@ -187,10 +187,10 @@ class Verifier:
         valid = [c for c in checked if c.index not in proof_refusals]
         # 9. one transaction for the whole batch; the store sees the batch's own records,
         # so a second item with an accepted nullifier or nonce is refused as it would be
-        # by a later `verify`
+        # by a later `verify`. A batch refused entirely never takes the write lock.
         consumed = self.store.consume_many(
             self.policy.lender_id, [(c.ch.nonce, c.nullifier, c.ch.epoch) for c in valid], now
-        )
+        ) if valid else []
         if len(consumed) != len(valid):
             raise StorageError("the store returned the wrong number of results")
         for c, outcome in zip(valid, consumed, strict=True):
