@@ -32,7 +32,7 @@ from zkcredit.verifier import (
     vk_hash,
 )
 
-from ._support import NOW, Borrower, keys, policy
+from ._support import NOW, Borrower, keys, other_keys, policy
 
 AT = NOW + 5  # when every batch is verified: the pool's live challenges are unexpired
 
@@ -361,3 +361,34 @@ def test_concurrent_batches_accept_each_nullifier_and_challenge_once(
     assert recorded == set(nullifiers)
     consumed = [ch.nonce for ch in pool_.challenges if first.store.nonce_consumed(lender, ch.nonce)]
     assert len(consumed) == len(accepted)  # one challenge per acceptance, none twice
+
+
+def test_a_batch_under_two_verifying_keys_checks_each_group_under_its_key() -> None:
+    """During a key rotation a batch mixes keys: the pairings are batched per key, and a
+    proof made under the other key (valid there) is refused under the one it names."""
+    vk1, vk2 = keys()[1], other_keys()[1]
+    pk2 = other_keys()[0]
+    circuit = pool().policy.verifying_keys[vk_hash(vk1)]
+    pol = policy(verifying_keys={vk_hash(vk1): circuit, vk_hash(vk2): circuit})
+    both = {vk_hash(vk1): vk1, vk_hash(vk2): vk2}
+    challenges = [pol.challenge(2, NOW, vk_hash=vk_hash(vk)) for vk in (vk1, vk2, vk1, vk2, vk2)]
+    borrowers = [Borrower() for _ in challenges]
+
+    def under(k: int, pk: groth16.ProvingKey) -> tuple[Presentation, Challenge]:
+        ch, b = challenges[k], borrowers[k]
+        signals = b.signals(ch)
+        proof = b.prove(signals, pk)
+        return sign_presentation(
+            b.key(ch.lender_id), ch.circuit_id, ch.vk_hash, signals, proof), ch
+
+    batch = [under(0, keys()[0]), under(1, pk2), under(2, keys()[0]), under(3, keys()[0]),
+             under(4, pk2)]
+    stores = [MemoryVerifierStore(), MemoryVerifierStore()]
+    for store in stores:
+        for ch in challenges:
+            store.record_challenge(ch.lender_id, ch.nonce, ch.to_json())
+    batched, one_by_one = (Verifier(pol, both, store) for store in stores)
+    got = [outcome(r) for r in batched.verify_many(batch, AT)]
+    assert got == [outcome(r) for r in sequential(one_by_one, batch)]  # type: ignore[arg-type]
+    assert [isinstance(r, CreditDecision) for r in got] == [True, True, True, False, True]
+    assert got[3] == "proof-invalid"
