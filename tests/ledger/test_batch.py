@@ -178,7 +178,7 @@ def test_a_failure_that_is_not_a_refusal_aborts_the_whole_batch(ledger_url: str)
     with pytest.raises(RuntimeError, match="signer bug"):
         L.submit_many(batch)
     assert L.state_hash() == before  # nothing of the batch, not even the refusal
-    with GroupCommitter(L, max_delay=0.05) as gc:
+    with GroupCommitter(L, max_batch=3, max_delay=1.0) as gc:  # waits for all three
         errs: list[BaseException] = []
 
         def call(c: Command) -> None:

@@ -3,11 +3,17 @@
 After every step: debits = credits (overall and per entry), aggregates = the sums they
 summarize, no negative balance, borrow indexes never decrease, the pool's cash equals a
 ghost model of every cash movement, and replaying a command id returns its stored result.
+
+Issue 13: a rule submits a random batch (`submit_many`: valid and refused commands, a
+repeated id, a reused id with another payload, a malformed command). On SQLite the
+database is copied first and the same commands are applied one at a time to the copy:
+results and the resulting state hash must be equal.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from collections import Counter
 
@@ -26,9 +32,11 @@ from hypothesis.stateful import (
 )
 
 from zkcredit import errors
-from zkcredit.ledger import RAY, Receipt
+from zkcredit.ledger import OK, RAY, Command, CommandResult, Ledger, Receipt
 
 DEPOSITORS = ("lp-a", "lp-b", "lp-c")
+BATCH_OPS = ("deposit", "withdraw", "donate", "draw", "repay", "withdraw_collateral",
+             "accrue", "dup", "conflict", "unknown_line", "malformed")
 STATS: Counter[str] = Counter()  # what the machine exercised (printed with -s)
 
 
@@ -200,6 +208,75 @@ class LedgerMachine(RuleBasedStateMachine):
         with pytest.raises(errors.IdempotencyConflict):
             self.L.donate(old.command_id, 10**12 + 7)
 
+    @rule(line=lines, ops=st.lists(st.tuples(st.sampled_from(BATCH_OPS),
+                                            st.integers(1, 3_000_000),
+                                            st.sampled_from(DEPOSITORS)),
+                                  min_size=1, max_size=8))
+    def batch(self, line: int, ops: list[tuple[str, int, str]]) -> None:
+        cmds: list[Command] = []
+        for op, amount, who in ops:
+            if op == "dup" and cmds:
+                cmds.append(cmds[-1])
+                continue
+            if op == "conflict" and cmds:
+                cmds.append(Command("donate", cmds[-1].command_id, (1_000_003,)))
+                continue
+            cid = self.env.cid()
+            if op == "deposit":
+                cmds.append(Command("deposit", cid, (who, amount)))
+            elif op == "withdraw":
+                cmds.append(Command("withdraw", cid, (who, amount * 10**4)))
+            elif op == "donate":
+                cmds.append(Command("donate", cid, (amount % 1_000_000 + 1,)))
+            elif op in ("draw", "repay", "withdraw_collateral"):
+                cmds.append(Command(op, cid, (line, amount)))
+            elif op == "unknown_line":
+                cmds.append(Command("draw", cid, (10**6, amount)))
+            elif op == "malformed":
+                cmds.append(Command("donate", cid, (-amount,)))
+            else:
+                cmds.append(Command("accrue", cid, (line,)))
+        twin = self._twin() if self.env.url.startswith("sqlite") else None
+        out = self.L.submit_many(cmds)
+        assert len(out) == len(cmds)
+        for cmd, r in zip(cmds, out, strict=True):
+            event(f"batch {cmd.kind} {r.status}")
+            STATS[f"batch {r.status}"] += 1
+            assert r.command_id == cmd.command_id and r.kind == cmd.kind
+            assert (r.receipt is not None) == r.ok
+            if r.status != OK or r.receipt is None:
+                continue
+            self.done.append(r.receipt)
+            v = r.receipt
+            if cmd.kind in ("deposit", "donate"):
+                self.cash += v.int("amount")
+            elif cmd.kind in ("draw", "withdraw"):
+                self.cash -= v.int("amount")
+            elif cmd.kind == "repay":
+                self.cash += v.int("paid")
+            if cmd.kind in ("draw", "withdraw_collateral"):
+                self._assert_healthy(line)
+        if twin is not None:
+            one_by_one = [twin.submit_many([c])[0] for c in cmds]
+            assert [_outcome(r) for r in one_by_one] == [_outcome(r) for r in out]
+            assert twin.state_hash() == self.L.state_hash()
+            twin.close()
+
+    def _twin(self) -> Ledger:
+        """A copy of the SQLite ledger as it is now, with the same clock, feeds and keys."""
+        src = self.env.url.removeprefix("sqlite:///")
+        dst = f"{self.tmp.name}/twin.db"
+        if os.path.exists(dst):
+            os.remove(dst)
+        with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+            a.backup(b)
+        a.close()
+        b.close()
+        e = self.env
+        return Ledger(f"sqlite:///{dst}", primary_feed=e.primary, fallback_feed=e.fallback,
+                      record_signer=e.signer, audit_key=e.audit_key, config=e.config,
+                      clock=e.clock)
+
     @invariant()
     def books_balance(self) -> None:
         report = self.L.audit()
@@ -209,6 +286,10 @@ class LedgerMachine(RuleBasedStateMachine):
             idx = self.L.tier_index(tier)
             assert idx >= self.indexes.get(tier, 0)
             self.indexes[tier] = idx
+
+
+def _outcome(r: CommandResult) -> tuple[str, str | None, str | None, str | None]:
+    return (r.status, r.error, r.message, None if r.receipt is None else r.receipt.to_json())
 
 
 def _sqlite_machine() -> type[LedgerMachine]:
@@ -229,6 +310,7 @@ def test_D1_state_machine_invariants_hold_after_every_step_sqlite() -> None:
     SqliteMachine.TestCase().runTest()
     print(sorted(STATS.items()))
     assert STATS["liquidate accepted"] > 0 and STATS["draw accepted"] > 0
+    assert STATS["batch ok"] > 0 and STATS["batch refused"] > 0 and STATS["batch duplicate"] > 0
 
 
 @pytest.mark.slow
