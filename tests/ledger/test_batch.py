@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SCALE, Env, assert_sound
-from sqlalchemy import func, select
+from conftest import PRICE, SCALE, Env, assert_sound
+from sqlalchemy import create_engine, func, select, text
 
 from zkcredit import errors
 from zkcredit.ledger import (
@@ -23,6 +23,8 @@ from zkcredit.ledger import (
     Ed25519RecordSigner,
     GroupCommitter,
     Ledger,
+    ManualFeed,
+    PriceReading,
     Tradeline,
 )
 from zkcredit.ledger import _storage as db
@@ -277,5 +279,47 @@ def test_group_commit_many_threads(ledger_url: str) -> None:
     draws = sum(r.receipt.int("amount") for r in got.values()
                 if r.status == OK and r.kind == "draw" and r.receipt is not None)
     assert L.pool_state().cash == cash0 + deposits - draws + 20 * 3
+    assert_sound(L)
+    L.close()
+
+
+class _MeddlingFeed(ManualFeed):
+    """A real feed that, on its first reading, has another connection update the oracle
+    row the batch has already read: the batch's SERIALIZABLE transaction then fails with
+    SQLSTATE 40001 in the middle, after earlier commands of the batch were applied."""
+
+    def __init__(self, url: str, price: int, at: int) -> None:
+        super().__init__(price, at)
+        self.url = url
+        self.calls = 0
+
+    def latest(self) -> PriceReading:
+        self.calls += 1
+        if self.calls == 1:
+            eng = create_engine(self.url)
+            with eng.begin() as conn:
+                conn.execute(text("UPDATE oracle_state SET last_at = last_at"))
+            eng.dispose()
+        return super().latest()
+
+
+def test_a_lost_race_mid_batch_reruns_the_whole_batch(ledger_url: str) -> None:
+    if ledger_url.startswith("sqlite"):
+        pytest.skip("SQLite takes the write lock at BEGIN IMMEDIATE: no mid-batch race")
+    env = Env(ledger_url)
+    line = env.funded_line()
+    env.ledger.close()
+    feed = _MeddlingFeed(ledger_url, PRICE, env.clock.t)
+    L = Ledger(ledger_url, primary_feed=feed, fallback_feed=env.fallback,
+               record_signer=env.signer, audit_key=env.audit_key, clock=env.clock)
+    cash = L.pool_state().cash
+    out = L.submit_many([Command("deposit", "r-1", ("lp9", 1_000_000)),
+                         Command("draw", "r-2", (line, 1_000)),  # reads the feed: race
+                         Command("donate", "r-3", (5,))])
+    assert [r.status for r in out] == [OK, OK, OK]
+    assert feed.calls == 2  # the whole batch ran twice ...
+    assert L.pool_state().cash == cash + 1_000_000 - 1_000 + 5  # ... and applied once
+    assert [r.receipt.seq for r in out if r.receipt] == sorted(
+        r.receipt.seq for r in out if r.receipt)
     assert_sound(L)
     L.close()

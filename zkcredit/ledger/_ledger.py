@@ -4,8 +4,10 @@ Commands run in batches (`Ledger.submit_many`; a single-command method is a batc
 one), one database transaction per batch (see `_storage`). Each command, in its own
 savepoint: look up its id, accrue the tier indexes to now, do the work as balanced
 journal entries, store the result under the id. A refused command (a `ZkCreditError`
-from its work) rolls back to its savepoint and its refusal is stored under its id, so a
-retry returns the same refusal and the id cannot be reused with another payload.
+from its work) rolls back to its savepoint and leaves no trace, so its id may be used
+again (issue 7's contract); with ``store_refusals=True`` its refusal is stored under its
+id instead, so a retry returns the same refusal and the id cannot be reused with another
+payload. Anything else (a storage error, a bug) aborts the whole batch.
 
 Accounts (currency ``USD`` stands for the lending currency's minor units, ``COL`` for
 the collateral asset's minor units):
