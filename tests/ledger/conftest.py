@@ -144,3 +144,15 @@ def env(make_env: Callable[..., Env]) -> Env:
 def assert_sound(ledger: Ledger) -> None:
     report = ledger.audit()
     assert report.ok, report.problems
+
+
+def cash_delta(kind: str, values: dict[str, Any]) -> int:
+    """The pool cash a committed command moved, read from its stored receipt values (the
+    crash tests replay receipts to check the pool's cash)."""
+    if kind in ("deposit", "donate"):
+        return int(values["amount"])
+    if kind in ("withdraw", "draw"):
+        return -int(values["amount"])
+    if kind == "repay":
+        return int(values["paid"])
+    return 0

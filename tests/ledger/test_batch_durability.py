@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from _writer import batch_commands
-from conftest import SCALE, Env, assert_sound
+from conftest import SCALE, Env, assert_sound, cash_delta
 from sqlalchemy import create_engine, text
 
 WRITER = str(Path(__file__).with_name("_writer.py"))
@@ -59,12 +59,7 @@ def _check_db(url: str) -> tuple[set[str], int]:
             assert result, "a committed command without its result: not all-or-nothing"
             keys.append(key)
             v = json.loads(result)["values"]
-            if kind in ("deposit", "donate"):
-                cash += v["amount"]
-            elif kind in ("withdraw", "draw"):
-                cash -= v["amount"]
-            elif kind == "repay":
-                cash += v["paid"]
+            cash += cash_delta(kind, v)
         assert len(keys) == len(set(keys))
         entry_kind = {"draw": "draw", "deposit": "deposit", "donate": "donation"}
         counts: dict[tuple[int, str], int] = {}

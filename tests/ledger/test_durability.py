@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SCALE, Env, assert_sound
+from conftest import SCALE, Env, assert_sound, cash_delta
 from sqlalchemy import create_engine, text
 
 from zkcredit import errors
@@ -37,12 +37,7 @@ def _ghost_cash(url: str) -> tuple[int, int]:
             assert result, "a committed command without its result: not all-or-nothing"
             v = json.loads(result)["values"]
             n += 1
-            if kind in ("deposit", "donate"):
-                cash += v["amount"]
-            elif kind in ("withdraw", "draw"):
-                cash -= v["amount"]
-            elif kind == "repay":
-                cash += v["paid"]
+            cash += cash_delta(kind, v)
         # every journal entry belongs to a committed command and every draw has its entry
         orphans = conn.execute(text(
             "SELECT COUNT(*) FROM commands c WHERE c.kind IN ('draw', 'deposit', 'donate')"

@@ -132,7 +132,22 @@ class VerifierStore(Protocol):
         how many. Consumed nonces and nullifiers are kept."""
 
 
-class MemoryVerifierStore:
+class _ConsumeOne:
+    """`consume` as a batch of one, shared by the stores (one code path for both APIs)."""
+
+    def consume_many(
+        self, lender_id: int, entries: Sequence[tuple[int, int, int]], now: int
+    ) -> list[PresentationRefused | None]:
+        raise NotImplementedError
+
+    def consume(self, lender_id: int, nonce: int, nullifier: int, epoch: int, now: int) -> None:
+        """Record one accepted presentation, or raise its `PresentationRefused`."""
+        refusal = self.consume_many(lender_id, [(nonce, nullifier, epoch)], now)[0]
+        if refusal is not None:
+            raise refusal
+
+
+class MemoryVerifierStore(_ConsumeOne):
     """An in-process store (tests, embedding); thread-safe, forgotten at exit."""
 
     def __init__(self) -> None:
@@ -163,11 +178,6 @@ class MemoryVerifierStore:
     def nullifier_used(self, lender_id: int, nullifier: int) -> bool:
         with self._lock:
             return (lender_id, nullifier) in self._nullifiers
-
-    def consume(self, lender_id: int, nonce: int, nullifier: int, epoch: int, now: int) -> None:
-        refusal = self.consume_many(lender_id, [(nonce, nullifier, epoch)], now)[0]
-        if refusal is not None:
-            raise refusal
 
     def consume_many(
         self, lender_id: int, entries: Sequence[tuple[int, int, int]], now: int
@@ -235,7 +245,7 @@ DELETE FROM challenges
 """
 
 
-class SqliteVerifierStore:
+class SqliteVerifierStore(_ConsumeOne):
     """The durable store: SQLite in WAL mode with synchronous=FULL, one short connection per
     call (safe across threads and processes), `consume_many` under BEGIN IMMEDIATE."""
 
@@ -338,11 +348,6 @@ class SqliteVerifierStore:
                 "SELECT 1 FROM nullifiers WHERE lender_id = ? AND nullifier = ?",
                 (str(lender_id), str(nullifier)),
             ).fetchone() is not None
-
-    def consume(self, lender_id: int, nonce: int, nullifier: int, epoch: int, now: int) -> None:
-        refusal = self.consume_many(lender_id, [(nonce, nullifier, epoch)], now)[0]
-        if refusal is not None:
-            raise refusal
 
     def consume_many(
         self, lender_id: int, entries: Sequence[tuple[int, int, int]], now: int
