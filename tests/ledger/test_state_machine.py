@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 )
 
 from zkcredit import errors
-from zkcredit.ledger import OK, RAY, Command, CommandResult, Ledger, Receipt
+from zkcredit.ledger import DUPLICATE, OK, RAY, Command, CommandResult, Ledger, Receipt
 
 DEPOSITORS = ("lp-a", "lp-b", "lp-c")
 BATCH_OPS = ("deposit", "withdraw", "donate", "draw", "repay", "withdraw_collateral",
@@ -55,6 +55,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.cash = 0
         self.indexes: dict[int, int] = {}
         self.done: list[Receipt] = []
+        self.batched: list[tuple[Command, Receipt]] = []  # commands a batch applied
         self.nullifier = 0
         self.price = PRICE
 
@@ -247,6 +248,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if r.status != OK or r.receipt is None:
                 continue
             self.done.append(r.receipt)
+            self.batched.append((cmd, r.receipt))
             v = r.receipt
             if cmd.kind in ("deposit", "donate"):
                 self.cash += v.int("amount")
@@ -261,6 +263,21 @@ class LedgerMachine(RuleBasedStateMachine):
             assert [_outcome(r) for r in one_by_one] == [_outcome(r) for r in out]
             assert twin.state_hash() == self.L.state_hash()
             twin.close()
+
+    @rule(data=st.data())
+    def batch_replay(self, data: st.DataObject) -> None:
+        """Resubmitting commands a batch already applied answers ``duplicate`` with the
+        stored receipt and moves no money, even next to a fresh command."""
+        if not self.batched:
+            return
+        picked = data.draw(st.lists(st.sampled_from(self.batched), min_size=1, max_size=3))
+        fresh = Command("donate", self.env.cid(), (1,))
+        out = self.L.submit_many([cmd for cmd, _ in picked] + [fresh])
+        for (cmd, receipt), r in zip(picked, out, strict=False):
+            STATS[f"batch {r.status}"] += 1
+            assert r.status == DUPLICATE and r.receipt == receipt, (cmd, r)
+        assert out[-1].status == OK
+        self.cash += 1
 
     def _twin(self) -> Ledger:
         """A copy of the SQLite ledger as it is now, with the same clock, feeds and keys."""
