@@ -51,6 +51,8 @@ __all__ = [
     "CreditLimitExceeded",
     "DivisionByZero",
     "DuplicateLine",
+    "ExposureCapReached",
+    "ExposureEpochClosed",
     "IdempotencyConflict",
     "IdentityConflict",
     "InsufficientBalance",
@@ -313,6 +315,16 @@ class UnknownLine(LedgerError):
 
 class DuplicateLine(LedgerError):
     """A line for this (lender, nullifier) already exists: one line per nullifier per lender."""
+
+
+class ExposureCapReached(LedgerError):
+    """The exposure slot is already claimed (by another lender or line): the borrower has
+    used every line slot of this exposure epoch (issue 12, docs/exposure.md)."""
+
+
+class ExposureEpochClosed(LedgerError):
+    """A claim names an exposure epoch that is not the registry's current one (or the one
+    just before, a grace for challenges issued at the boundary)."""
 
 
 class StorageError(LedgerError):
