@@ -2,8 +2,10 @@
 
 `compile_contract` runs tests/interop/solc_compile.js (solc 0.8.28, optimizer on).
 `Evm` is a fresh in-memory py-evm chain (Shanghai rules; the BN254 precompiles 0x06-0x08
-are py-evm's, on py_ecc: ~1-3 s per pairing call) with one funded account that deploys
-contracts and sends calls as real signed transactions, so receipts give gasUsed.
+are py-evm's, on py_ecc: ~1-3 s per pairing call) with funded accounts (one unless asked
+for more) that deploy contracts and send calls as real signed transactions, one per
+block, so receipts give gasUsed and logs. `Evm.set_time` pins block timestamps (the
+exposure registry's epochs); `Evm.view` runs a call on the pending block without mining.
 """
 
 from __future__ import annotations
@@ -62,25 +64,40 @@ def intrinsic_gas(data: bytes) -> int:
 
 
 @dataclass(frozen=True)
+class Log:
+    address: bytes
+    topics: tuple[int, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
 class CallResult:
     success: bool
-    output: bytes
+    output: bytes  # return data, or revert data when not success
     gas_used: int  # the transaction's gasUsed (receipt), intrinsic gas included
-    execution_gas: int  # gas_used minus the intrinsic cost of the transaction
+    execution_gas: int  # gas_used minus the intrinsic cost of a call (not of a creation)
+    logs: tuple[Log, ...] = ()
 
 
 class Evm:
-    """A fresh py-evm chain with one funded sender."""
+    """A fresh py-evm chain with ``accounts`` funded senders (`senders`; `sender` is the
+    first, the default for `deploy` and `call`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, accounts: int = 1) -> None:
         from eth import constants  # noqa: PLC0415
         from eth.chains.base import MiningChain  # noqa: PLC0415
         from eth.db.atomic import AtomicDB  # noqa: PLC0415
         from eth.vm.forks import ShanghaiVM  # noqa: PLC0415
         from eth_keys import keys  # noqa: PLC0415
 
-        self._key = keys.PrivateKey(b"\x01" * 32)
-        self.sender = self._key.public_key.to_canonical_address()
+        if not 1 <= accounts <= 255:
+            raise ValueError("accounts must be in 1..255")
+        self._keys: dict[bytes, Any] = {}
+        for i in range(accounts):
+            key = keys.PrivateKey(bytes([i + 1]) * 32)
+            self._keys[bytes(key.public_key.to_canonical_address())] = key
+        self.senders = list(self._keys)
+        self.sender = self.senders[0]
         chain_class = MiningChain.configure(
             __name__="B11Chain", vm_configuration=((constants.GENESIS_BLOCK_NUMBER, ShanghaiVM),)
         )
@@ -93,44 +110,104 @@ class Evm:
             "nonce": b"\x00" * 8,
         }
         state = {
-            self.sender: {"balance": 10**24, "nonce": 0, "code": b"", "storage": {}},
+            s: {"balance": 10**24, "nonce": 0, "code": b"", "storage": {}} for s in self.senders
         }
         self.chain = chain_class.from_genesis(AtomicDB(), genesis, state)
-        self._nonce = 0
+        self._nonces = dict.fromkeys(self.senders, 0)
+        # False: py-evm's default block times (from the wall clock); True after set_time.
+        self._pinned = False
 
-    def _send(self, to: bytes, data: bytes, gas: int) -> tuple[Any, Any]:
-        vm = self.chain.get_vm()
-        tx = vm.create_unsigned_transaction(
-            nonce=self._nonce,
-            gas_price=10**10,
-            gas=gas,
-            to=to,
-            value=0,
-            data=data,
-        ).as_signed_transaction(self._key)
-        self._nonce += 1
+    @property
+    def timestamp(self) -> int:
+        """The timestamp the next transaction (and `view`) executes at."""
+        return int(self.chain.header.timestamp)
+
+    def set_time(self, timestamp: int) -> None:
+        """Runs the next block at ``timestamp`` (later than the last mined block) and each
+        block after it one second after its parent, so tests control ``block.timestamp``."""
+        parent = self.chain.get_canonical_head().timestamp
+        if timestamp <= parent:
+            raise ValueError(f"timestamp {timestamp} is not after the last block ({parent})")
+        self.chain.set_header_timestamp(timestamp)
+        self._pinned = True
+
+    def _tx(self, sender: bytes | None, to: bytes, data: bytes, gas: int) -> Any:
+        sender = self.sender if sender is None else sender
+        return (
+            self.chain.get_vm()
+            .create_unsigned_transaction(
+                nonce=self._nonces[sender],
+                gas_price=10**10,
+                gas=gas,
+                to=to,
+                value=0,
+                data=data,
+            )
+            .as_signed_transaction(self._keys[sender])
+        )
+
+    def _send(
+        self, to: bytes, data: bytes, gas: int, sender: bytes | None = None
+    ) -> tuple[Any, Any]:
+        tx = self._tx(sender, to, data, gas)
+        self._nonces[bytes(tx.sender)] += 1
         _, receipt, computation = self.chain.apply_transaction(tx)
         # A receipt's gas_used is cumulative within its block: one transaction a block.
-        self.chain.mine_block()
+        block = self.chain.mine_block()
+        if self._pinned:
+            self.chain.set_header_timestamp(block.header.timestamp + 1)
         return receipt, computation
 
-    def deploy(self, bytecode: bytes) -> bytes:
+    def create(
+        self, bytecode: bytes, sender: bytes | None = None, gas: int = 10_000_000
+    ) -> tuple[bytes, CallResult]:
+        """Deploys ``bytecode`` (constructor arguments appended); the address it gets (no
+        code there when the result is not a success) and the transaction's result."""
         from eth._utils.address import generate_contract_address  # noqa: PLC0415
 
-        address = generate_contract_address(self.sender, self._nonce)
-        _, computation = self._send(b"", bytecode, 10_000_000)
-        if not computation.is_success:
-            raise AssertionError(f"deployment failed: {computation.error!r}")
-        return bytes(address)
+        sender = self.sender if sender is None else sender
+        address = bytes(generate_contract_address(sender, self._nonces[sender]))
+        return address, self._result(bytecode, *self._send(b"", bytecode, gas, sender))
 
-    def call(self, to: bytes, data: bytes, gas: int = 3_000_000) -> CallResult:
-        receipt, computation = self._send(to, data, gas)
+    def deploy(self, bytecode: bytes, sender: bytes | None = None) -> bytes:
+        address, result = self.create(bytecode, sender)
+        if not result.success:
+            raise AssertionError(f"deployment failed: {result.output.hex()}")
+        return address
+
+    def call(
+        self, to: bytes, data: bytes, gas: int = 3_000_000, sender: bytes | None = None
+    ) -> CallResult:
+        return self._result(data, *self._send(to, data, gas, sender))
+
+    def view(self, to: bytes, data: bytes, sender: bytes | None = None) -> bytes:
+        """The return data of a call executed on the pending block, not mined (eth_call)."""
+        tx = self._tx(sender, to, data, 3_000_000)
+        # Not in_costless_state: that runs in a new child block (another timestamp) and
+        # re-prices a copy of the transaction, whose signature then names another sender.
+        state = self.chain.get_vm().state
+        snapshot = state.snapshot()
+        try:
+            computation = state.apply_transaction(tx)
+        finally:
+            state.revert(snapshot)
+        if not computation.is_success:
+            raise AssertionError(f"view reverted: {bytes(computation.output).hex()}")
+        return bytes(computation.output)
+
+    @staticmethod
+    def _result(data: bytes, receipt: Any, computation: Any) -> CallResult:
         used = int(receipt.gas_used)
+        logs = tuple(
+            Log(bytes(log.address), tuple(int(t) for t in log.topics), bytes(log.data))
+            for log in receipt.logs
+        )
         return CallResult(
             bool(computation.is_success),
             bytes(computation.output),
             used,
             used - intrinsic_gas(data),
+            logs,
         )
 
 
