@@ -19,11 +19,13 @@ from ._nullifier import (
     slot_nullifier,
     slot_nullifiers,
 )
+from ._solidity import export_exposure_registry_solidity
 
 __all__ = [
     "EXPOSURE_DOMAIN",
     "MAX_SLOTS",
     "SLOT_BITS",
+    "export_exposure_registry_solidity",
     "exposure_epoch",
     "slot_nullifier",
     "slot_nullifiers",
