@@ -81,7 +81,8 @@ def setup(url: str, n_lines: int) -> tuple[Ledger, Clock, ManualFeed, list[int],
     for start in range(0, n_lines, 1000):
         out = ledger.submit_many([Command("open_line", f"open-{i}", (CreditDecision(
             borrower_id=i + 1, tier=3, threshold=700, model_id=1, lender_id=1,
-            nullifier=i + 1, expires_at=T0 + 10**8),)) for i in range(
+            nullifier=i + 1, expires_at=T0 + 10**8, slot_nullifier=i + 1,
+            exposure_epoch=0),)) for i in range(
                 start, min(n_lines, start + 1000))])
         lines.extend(r.receipt.int("line_id") for r in out if r.receipt is not None)
     assert len(lines) == n_lines

@@ -3,14 +3,16 @@ enough, has not revoked the attestation, and under model M it scores at least T"
 lender, epoch and nonce.
 
 Public inputs, in this order: ``registry_root, model_id, threshold, as_of, min_not_before,
-lender_id, epoch, nonce, nullifier, borrower_key_hash, no_default_months, max_outstanding``.
+lender_id, epoch, nonce, nullifier, borrower_key_hash, no_default_months, max_outstanding,
+exposure_epoch, exposure_slots, slot_nullifier``.
 Private inputs: the ``capacity`` record slots (`declare_slots`: ``rec_present[i]``,
 ``rec_opened_at[i]``, ...) and their salts ``salt[i]``, then
 ``holder_secret, blinding``, the issuer key ``issuer_ax, issuer_ay``, the signature
 ``sig_r8x, sig_r8y, sig_s``, the window ``not_before, not_after``, the attestation's
 ``revocation_id``, the revocation low leaf ``revocation_low, revocation_next`` with its
 path ``revocation_path_bits[j], revocation_siblings[j]`` (j < revocation_depth), and the
-registry path ``registry_path_bits[k], registry_siblings[k]`` (k < registry_depth).
+registry path ``registry_path_bits[k], registry_siblings[k]`` (k < registry_depth), and
+the exposure slot ``exposure_slot``.
 
 Constrains:
 
@@ -37,7 +39,11 @@ Constrains:
    (`assert_no_default_within`), and ``outstanding(slots) <= max_outstanding`` (below
    2^OUTSTANDING_BITS);
 8. ``nullifier = Poseidon([holder_secret, lender_id, epoch])``;
-9. ``nonce`` and ``borrower_key_hash`` each appear in a squaring constraint, so the proof
+9. exposure (issue 12): ``exposure_slot < exposure_slots``, both below 2^SLOT_BITS, and
+   ``slot_nullifier = Poseidon([EXPOSURE_DOMAIN, holder_secret, exposure_epoch,
+   exposure_slot])``: lender-independent, so the shared exposure registry can refuse a
+   (k+1)-th line in one exposure epoch at any lender;
+10. ``nonce`` and ``borrower_key_hash`` each appear in a squaring constraint, so the proof
    is bound to them (Groth16 binds every public input; the constraint keeps tools from
    optimizing them away, as Semaphore does).
 
@@ -53,6 +59,7 @@ from collections.abc import Sequence
 from zkcredit.circuit import Circuit, LinComb
 from zkcredit.credit.model import DEFAULT_MODEL, ScoreModelV1
 from zkcredit.errors import InvalidArgument
+from zkcredit.exposure import EXPOSURE_DOMAIN, SLOT_BITS
 from zkcredit.hazmat.attestation import ATTESTATION_DOMAIN, REVOCATION_ID_BITS
 
 from .boolean import boolean
@@ -92,6 +99,9 @@ PUBLIC_INPUTS: tuple[str, ...] = (
     "borrower_key_hash",
     "no_default_months",
     "max_outstanding",
+    "exposure_epoch",
+    "exposure_slots",
+    "slot_nullifier",
 )
 TIME_BITS = 40
 #: Thresholds (and scores) are compared as integers below 2^THRESHOLD_BITS.
@@ -181,6 +191,7 @@ def credit_threshold(
     rev_siblings = c.private_list("revocation_siblings", revocation_depth)
     path_bits = c.private_list("registry_path_bits", registry_depth)
     siblings = c.private_list("registry_siblings", registry_depth)
+    exposure_slot = c.private("exposure_slot")
 
     holder = poseidon(c, [holder_secret], "holder_commitment")
     commitment = open_history(
@@ -212,6 +223,12 @@ def credit_threshold(
     with c.scope("nullifier"):
         nullifier = poseidon(c, [holder_secret, pub["lender_id"], pub["epoch"]], "hash")
         c.assert_equal(nullifier, pub["nullifier"], "equal")
+    with c.scope("exposure"):
+        assert_lt(c, exposure_slot, pub["exposure_slots"], SLOT_BITS, "slot_lt_slots")
+        slot_nullifier = poseidon(
+            c, [EXPOSURE_DOMAIN, holder_secret, pub["exposure_epoch"], exposure_slot], "hash"
+        )
+        c.assert_equal(slot_nullifier, pub["slot_nullifier"], "equal")
     with c.scope("binding"):
         for name in ("nonce", "borrower_key_hash"):
             square = c.mul(pub[name], pub[name], f"{name}_square")

@@ -45,6 +45,9 @@ class CreditDecision:
         lender_id: field element naming the lender whose challenge the proof answered.
         nullifier: field element; the replay key. One line per (lender, nullifier).
         expires_at: Unix seconds after which the decision no longer supports draws.
+        slot_nullifier: field element; the lender-independent exposure slot the line
+            spends (claimed in the shared exposure registry, issue 12).
+        exposure_epoch: the shared exposure epoch the slot belongs to.
     """
 
     borrower_id: int
@@ -54,14 +57,19 @@ class CreditDecision:
     lender_id: int
     nullifier: int
     expires_at: int
+    slot_nullifier: int
+    exposure_epoch: int
 
     def __post_init__(self) -> None:
-        for name in ("borrower_id", "threshold", "model_id", "lender_id", "nullifier"):
+        for name in ("borrower_id", "threshold", "model_id", "lender_id", "nullifier",
+                     "slot_nullifier"):
             _field(name, getattr(self, name))
         if type(self.tier) is not int or not 0 <= self.tier <= MAX_TIER:
             raise MalformedInput(f"tier must be an int in [0, {MAX_TIER}]")
         if type(self.expires_at) is not int or not 0 < self.expires_at <= _MAX_TIME:
             raise MalformedInput("expires_at must be an int of Unix seconds in (0, 2^63)")
+        if type(self.exposure_epoch) is not int or not 0 <= self.exposure_epoch < 2**40:
+            raise MalformedInput("exposure_epoch must be an int in [0, 2^40)")
 
     def to_json_dict(self) -> dict[str, str | int]:
         """Field elements as decimal strings (snarkjs convention); tier and time as ints."""
@@ -73,6 +81,8 @@ class CreditDecision:
             "lender_id": str(self.lender_id),
             "nullifier": str(self.nullifier),
             "expires_at": self.expires_at,
+            "slot_nullifier": str(self.slot_nullifier),
+            "exposure_epoch": self.exposure_epoch,
         }
 
     @classmethod
@@ -80,7 +90,7 @@ class CreditDecision:
         """Inverse of `to_json_dict`; rejects missing/extra keys and non-canonical decimals."""
         expected = {
             "borrower_id", "tier", "threshold", "model_id", "lender_id", "nullifier",
-            "expires_at",
+            "expires_at", "slot_nullifier", "exposure_epoch",
         }
         if not isinstance(data, dict) or set(data) != expected:
             raise InvalidEncoding(f"a credit decision has exactly the keys {sorted(expected)}")
@@ -101,4 +111,6 @@ class CreditDecision:
             lender_id=dec("lender_id"),
             nullifier=dec("nullifier"),
             expires_at=data["expires_at"],
+            slot_nullifier=dec("slot_nullifier"),
+            exposure_epoch=data["exposure_epoch"],
         )

@@ -113,4 +113,4 @@ def test_credit_threshold_is_registered_with_the_contract_public_inputs() -> Non
     assert json.loads(r.stdout)["public_names"] == [
         "registry_root", "model_id", "threshold", "as_of", "min_not_before", "lender_id",
         "epoch", "nonce", "nullifier", "borrower_key_hash", "no_default_months",
-        "max_outstanding"]
+        "max_outstanding", "exposure_epoch", "exposure_slots", "slot_nullifier"]

@@ -39,7 +39,8 @@ class L:
     def decision(self, name: str, *, tier: int = 1, nullifier: int = 11,
                  expires_at: int = NOW + 86_400) -> Path:
         d = CreditDecision(borrower_id=1234, tier=tier, threshold=600, model_id=5,
-                           lender_id=77, nullifier=nullifier, expires_at=expires_at)
+                           lender_id=77, nullifier=nullifier, expires_at=expires_at,
+                           slot_nullifier=nullifier, exposure_epoch=NOW // 86_400)
         path = self.tmp / name
         path.write_text(json.dumps(d.to_json_dict()))
         return path

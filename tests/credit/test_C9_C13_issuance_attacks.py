@@ -114,6 +114,7 @@ def _hostile_presentation(
         min_not_before=ch.min_not_before, threshold=ch.threshold,
         borrower_key_hash=borrower_key_hash(key.public_key().public_bytes_raw()),
         no_default_months=ch.no_default_months, max_outstanding=ch.max_outstanding,
+        exposure_epoch=ch.exposure_epoch, exposure_slots=ch.exposure_slots, exposure_slot=0,
     )
     args.update(overrides)
     inputs = threshold_assignment(wallet.history(), wallet.holder_secret, wallet.blinding,

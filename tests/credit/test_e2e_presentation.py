@@ -150,11 +150,13 @@ def test_unlinkable_across_two_lenders(world: World) -> None:
     a, b = _verifier(world, "Lender A"), _verifier(world, "Lender B")
     ca, cb = a.challenge(2, NOW), b.challenge(2, NOW)
     pa = present(world.wallet, ca, registry=world.registry, proving_key=world.pk)
-    pb = present(world.wallet, cb, registry=world.registry, proving_key=world.pk)
+    # the line at A claimed pa's slot: the wallet skips it (issue 12)
+    pb = present(world.wallet, cb, registry=world.registry, proving_key=world.pk,
+                 claimed_slots={pa.signal("slot_nullifier")})
     a.verify(pa, ca, NOW + 1)
     b.verify(pb, cb, NOW + 1)
     constants = {"registry_root", "model_id", "threshold", "epoch", "no_default_months",
-                 "max_outstanding", "as_of"}
+                 "max_outstanding", "as_of", "exposure_epoch", "exposure_slots"}
     constants.add("min_not_before")
     names = list(PUBLIC_SIGNALS)
     for name in names:

@@ -1,6 +1,6 @@
-"""The threshold circuit (v2): an honest borrower's inputs solve; every way of cheating
+"""The threshold circuit (v3): an honest borrower's inputs solve; every way of cheating
 listed in the issues leaves the system unsatisfiable (incl. C10 holder binding, C11
-freshness, C12 revocation); a Groth16 round trip."""
+freshness, C12 revocation, issue 12's exposure slot); a Groth16 round trip."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from zkcredit.credit.threshold import (
     public_signals,
     threshold_assignment,
 )
+from zkcredit.exposure import EXPOSURE_DOMAIN, slot_nullifier
 from zkcredit.hazmat import babyjub as bj
 from zkcredit.hazmat import eddsa, groth16
 from zkcredit.hazmat.attestation import sign_attestation
@@ -49,6 +50,7 @@ ISSUER_KEY, OTHER_KEY, THIRD_KEY = bytes([7]) * 32, bytes([8]) * 32, bytes([9]) 
 SECRET, BLINDING = 0x5EC12E7, 0xB11D
 LENDER, EPOCH, NONCE, BORROWER = 0x1E7D, 20_260, 0x0123_4567_89AB, 0xB0_12_20_3E
 MONTHS = 12
+XEPOCH, SLOTS, SLOT = 679, 3, 1  # exposure epoch, cap k, the slot the proof spends
 MIN_NOT_BEFORE = NOT_BEFORE - DAY
 RID = 0x0BAD_CAFE_0000_1111_2222_3333_4444_5555
 HOLDER = holder_commitment(SECRET)
@@ -104,6 +106,7 @@ def _world(records: list[CreditRecord] = RECORDS, **kw: Any) -> World:
         lender_id=LENDER, epoch=EPOCH, nonce=NONCE, as_of=AS_OF, threshold=got,
         borrower_key_hash=BORROWER, no_default_months=MONTHS,
         max_outstanding=total_outstanding(records), min_not_before=MIN_NOT_BEFORE,
+        exposure_epoch=XEPOCH, exposure_slots=SLOTS, exposure_slot=SLOT,
     )
     args.update(kw)
     inputs = threshold_assignment(history, SECRET, BLINDING, att, registry, **args)
@@ -143,9 +146,9 @@ def _with_item(inputs: dict[str, Any], name: str, index: int, value: int) -> dic
 
 def test_shape_and_public_order(compiled: CompiledCircuit) -> None:
     r1cs = compiled.r1cs
-    assert r1cs.n_public == 12
-    assert r1cs.wire_names[1:13] == PUBLIC_INPUTS
-    assert compiled.name == CIRCUIT_ID == circuit_id(32) == "zkcredit/credit-threshold/v2/n32"
+    assert r1cs.n_public == 15
+    assert r1cs.wire_names[1:16] == PUBLIC_INPUTS
+    assert compiled.name == CIRCUIT_ID == circuit_id(32) == "zkcredit/credit-threshold/v3/n32"
     assert build_threshold_circuit(32) is compiled  # cached
     assert build_threshold_circuit(32, DEFAULT_MODEL) is compiled
 
@@ -159,7 +162,8 @@ def test_happy_path(compiled: CompiledCircuit, world: World) -> None:
         world.registry.root, DEFAULT_MODEL.model_id(), world.score, AS_OF, MIN_NOT_BEFORE,
         LENDER, EPOCH,
         NONCE, poseidon_hash([SECRET, LENDER, EPOCH]), BORROWER, MONTHS,
-        total_outstanding(RECORDS),
+        total_outstanding(RECORDS), XEPOCH, SLOTS,
+        poseidon_hash([EXPOSURE_DOMAIN, SECRET, XEPOCH, SLOT]),
     ]
     # The reference solver agrees with the native one.
     assert compiled.solve_reference(world.inputs) == witness
@@ -258,6 +262,50 @@ def test_nullifier_is_bound(compiled: CompiledCircuit, world: World) -> None:
                                     nullifier=nullifier(SECRET, LENDER, EPOCH + 1))) is None
 
 
+def _slot_hash(secret: int, epoch: int, slot: int) -> int:
+    """The slot nullifier formula without the library's range checks (for forgeries)."""
+    return poseidon_hash([EXPOSURE_DOMAIN, secret, epoch, slot])
+
+
+def test_exposure_slot_is_bound(compiled: CompiledCircuit, world: World) -> None:
+    """Issue 12: the slot nullifier is the signed holder's, for this exposure epoch and a
+    slot below the public cap k; any other combination has no witness."""
+    i = world.inputs
+    assert i["slot_nullifier"] == slot_nullifier(SECRET, XEPOCH, SLOT)
+    assert _refused(compiled, _with(i, slot_nullifier=(i["slot_nullifier"] + 1) % R))
+    # every slot below k, with its own nullifier, is fine
+    for slot in range(SLOTS):
+        assert _refused(compiled, _with(i, exposure_slot=slot,
+                                        slot_nullifier=_slot_hash(SECRET, XEPOCH, slot))) is None
+    # a (k+1)-th slot, consistently hashed: refused by slot < k
+    for slot in (SLOTS, SLOTS + 1, 255, 256, R - 1, R - SLOTS):
+        label = _refused(compiled, _with(i, exposure_slot=slot,
+                                         slot_nullifier=_slot_hash(SECRET, XEPOCH, slot)))
+        assert label and "exposure" in label, (slot, label)
+    # a cap of 0, or above the width (a huge k would admit any slot)
+    assert _refused(compiled, _with(i, exposure_slots=0, exposure_slot=0,
+                                    slot_nullifier=_slot_hash(SECRET, XEPOCH, 0)))
+    assert _refused(compiled, _with(i, exposure_slots=256, exposure_slot=255,
+                                    slot_nullifier=_slot_hash(SECRET, XEPOCH, 255)))
+    assert _refused(compiled, _with(i, exposure_slots=R - 1, exposure_slot=300,
+                                    slot_nullifier=_slot_hash(SECRET, XEPOCH, 300)))
+    # another epoch's nullifier presented under this epoch, and another holder's
+    assert _refused(compiled, _with(i, slot_nullifier=_slot_hash(SECRET, XEPOCH - 1, SLOT)))
+    assert _refused(compiled, _with(i, slot_nullifier=_slot_hash(SECRET + 1, XEPOCH, SLOT)))
+    # the per-lender nullifier is not a slot nullifier (different hash, domain-separated)
+    assert _refused(compiled, _with(i, slot_nullifier=i["nullifier"]))
+    # with the public epoch changed consistently, the proof is for that epoch
+    assert _refused(compiled, _with(i, exposure_epoch=XEPOCH + 1,
+                                    slot_nullifier=_slot_hash(SECRET, XEPOCH + 1, SLOT))) is None
+
+
+def test_exposure_slot_refused_in_plain_python() -> None:
+    for bad in (dict(exposure_slot=SLOTS), dict(exposure_slot=-1), dict(exposure_slots=0),
+                dict(exposure_slots=256, exposure_slot=0), dict(exposure_slot=True)):
+        with pytest.raises(errors.InvalidArgument, match="exposure_slot"):
+            _world(**bad)
+
+
 def test_commitment_opening(compiled: CompiledCircuit, world: World) -> None:
     i = world.inputs
     for name in ("rec_amount", "rec_repaid", "rec_days_late", "rec_updated_at"):
@@ -301,6 +349,7 @@ def test_assignment_refuses_in_plain_python(world: World) -> None:
         lender_id=LENDER, epoch=EPOCH, nonce=NONCE, as_of=AS_OF, threshold=world.score,
         borrower_key_hash=BORROWER, no_default_months=MONTHS,
         max_outstanding=total_outstanding(RECORDS), min_not_before=MIN_NOT_BEFORE,
+        exposure_epoch=XEPOCH, exposure_slots=SLOTS, exposure_slot=SLOT,
     )
     with pytest.raises(errors.Refused, match="below the threshold"):
         threshold_assignment(h, SECRET, BLINDING, att, reg, **{**base, "threshold": 999})

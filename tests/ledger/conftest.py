@@ -107,7 +107,8 @@ class Env:
                  lender: int = 7, expires_in: int = 365 * 86400) -> CreditDecision:
         return CreditDecision(borrower_id=borrower, tier=tier, threshold=700, model_id=99,
                               lender_id=lender, nullifier=nullifier,
-                              expires_at=self.clock.t + expires_in)
+                              expires_at=self.clock.t + expires_in,
+                              slot_nullifier=nullifier, exposure_epoch=self.clock.t // 86400)
 
     def funded_line(self, *, tier: int = 3, liquidity: int = 100_000_000,
                     collateral: int = SCALE, nullifier: int = 11) -> int:

@@ -284,11 +284,13 @@ def test_D10_money_is_never_stored_as_real(env: Env) -> None:
 @pytest.mark.parametrize("field,value", [
     ("nullifier", BN254_SCALAR_ORDER), ("nullifier", -1), ("nullifier", 1.0),
     ("borrower_id", True), ("tier", 256), ("tier", "3"), ("expires_at", 0),
-    ("expires_at", 2**63), ("model_id", 2**300),
+    ("expires_at", 2**63), ("model_id", 2**300), ("slot_nullifier", BN254_SCALAR_ORDER),
+    ("slot_nullifier", None), ("exposure_epoch", -1), ("exposure_epoch", 2**40),
+    ("exposure_epoch", True),
 ])
 def test_credit_decision_is_validated_on_construction(field: str, value: object) -> None:
     good = dict(borrower_id=1, tier=3, threshold=700, model_id=2, lender_id=3, nullifier=4,
-                expires_at=10)
+                expires_at=10, slot_nullifier=5, exposure_epoch=6)
     CreditDecision(**good)  # type: ignore[arg-type]
     with pytest.raises(errors.MalformedInput):
         CreditDecision(**{**good, field: value})  # type: ignore[arg-type]
@@ -296,11 +298,13 @@ def test_credit_decision_is_validated_on_construction(field: str, value: object)
 
 def test_credit_decision_json_round_trip_and_strictness() -> None:
     d = CreditDecision(borrower_id=1, tier=3, threshold=700, model_id=2, lender_id=3,
-                       nullifier=BN254_SCALAR_ORDER - 1, expires_at=10)
+                       nullifier=BN254_SCALAR_ORDER - 1, expires_at=10,
+                       slot_nullifier=BN254_SCALAR_ORDER - 2, exposure_epoch=2**40 - 1)
     assert CreditDecision.from_json_dict(d.to_json_dict()) == d
     for bad in ({**d.to_json_dict(), "nullifier": "01"},
                 {**d.to_json_dict(), "nullifier": 4},
-                {**d.to_json_dict(), "extra": 1}):
+                {**d.to_json_dict(), "extra": 1},
+                {**d.to_json_dict(), "slot_nullifier": 5}):
         with pytest.raises(errors.MalformedInput):
             CreditDecision.from_json_dict(bad)
     with pytest.raises(AttributeError):

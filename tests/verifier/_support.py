@@ -1,4 +1,4 @@
-"""A small real circuit with the threshold circuit's 11 public inputs (contract §5), real
+"""A small real circuit with the threshold circuit's 15 public inputs (contract §5), real
 Groth16 keys for it, and a borrower who answers challenges with real proofs.
 
 Until circuits/credit_threshold.py lands this stands in for it as a *circuit*, not as a
@@ -17,6 +17,7 @@ from zkcredit.circuits.compare import assert_ge
 from zkcredit.circuits.poseidon import poseidon
 
 from zkcredit.circuit import Circuit, CompiledCircuit
+from zkcredit.exposure import slot_nullifier
 from zkcredit.hazmat import groth16
 from zkcredit.hazmat.poseidon import poseidon_hash
 from zkcredit.verifier import (
@@ -88,6 +89,7 @@ class Borrower:
     """A holder secret, a wallet Ed25519 seed and a score: answers challenges honestly."""
 
     score: int = 700
+    slot: int = 0  # the exposure slot its proofs spend
     secret: int = field(default_factory=lambda: 1 + secrets.randbelow(2**250))
     seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
@@ -104,6 +106,8 @@ class Borrower:
             "nullifier": poseidon_hash([self.secret, ch.lender_id, ch.epoch]),
             "borrower_key_hash": borrower_key_hash(key),
             "no_default_months": ch.no_default_months, "max_outstanding": ch.max_outstanding,
+            "exposure_epoch": ch.exposure_epoch, "exposure_slots": ch.exposure_slots,
+            "slot_nullifier": slot_nullifier(self.secret, ch.exposure_epoch, self.slot),
         }
         values.update(override)
         if "nullifier" not in override:  # a proof for another lender/epoch: honest nullifier

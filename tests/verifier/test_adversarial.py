@@ -186,7 +186,8 @@ def test_C6_non_canonical_nullifier_refused_before_lookup(
 def test_C7_duplicate_key_in_presentation_is_rejected(borrower: Borrower) -> None:
     ch = policy().challenge(2, NOW)
     text = borrower.present(ch).to_json().decode()
-    doubled = text.replace('"version":2', '"version":2,"version":2', 1)
+    doubled = text.replace('"version":3', '"version":3,"version":3', 1)
+    assert doubled != text
     with pytest.raises(InvalidEncoding, match="duplicate"):
         Presentation.from_json(doubled)
     nested = text.replace('"protocol":"groth16"', '"protocol":"groth16","protocol":"groth16"')

@@ -9,7 +9,7 @@ and refused with a message, so a borrower never waits for a proof that cannot ve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from zkcredit.credit.issuer import Attestation, IssuerRegistry, verify_attestation
@@ -29,6 +29,7 @@ from zkcredit.errors import (
     Refused,
     ZkCreditError,
 )
+from zkcredit.exposure import slot_nullifiers
 from zkcredit.hazmat import groth16
 from zkcredit.verifier import (
     Challenge,
@@ -38,7 +39,7 @@ from zkcredit.verifier import (
     vk_hash,
 )
 
-__all__ = ["choose_attestation", "present"]
+__all__ = ["choose_attestation", "choose_exposure_slot", "present"]
 
 Progress = Callable[[str], None]
 
@@ -92,6 +93,24 @@ def choose_attestation(
     return max(usable, key=lambda a: (a.not_before, a.not_after))
 
 
+def choose_exposure_slot(wallet: Wallet, challenge: Challenge, claimed: Collection[int]) -> int:
+    """The lowest exposure slot of the challenge's epoch whose nullifier is not in
+    ``claimed`` (the registry's published claims of that epoch, downloaded whole so the
+    registry never learns which nullifiers are this wallet's).
+
+    Raises `Refused` when all k slots are used: the borrower is at the exposure cap.
+    """
+    spent = slot_nullifiers(wallet.holder_secret, challenge.exposure_epoch,
+                            challenge.exposure_slots)
+    for slot, value in enumerate(spent):
+        if value not in claimed:
+            return slot
+    raise Refused(
+        f"all {challenge.exposure_slots} exposure slots of epoch {challenge.exposure_epoch} "
+        "already hold lines: the exposure cap is reached until the next epoch"
+    )
+
+
 def present(
     wallet: Wallet,
     challenge: Challenge,
@@ -100,13 +119,18 @@ def present(
     proving_key: groth16.ProvingKey,
     model: ScoreModelV1 | None = None,
     progress: Progress | None = None,
+    claimed_slots: Collection[int] = frozenset(),
+    exposure_slot: int | None = None,
 ) -> Presentation:
     """Answer ``challenge`` with a signed presentation built from ``wallet``.
 
     ``registry`` is the lender's published issuer registry (its root must be the
     challenge's); ``proving_key`` is the threshold circuit's key whose verifying key the
-    challenge names. Raises `Refused` when the wallet cannot satisfy the challenge (score,
-    predicates, no usable attestation) and `InvalidArgument` when the pieces do not match.
+    challenge names. The proof spends the exposure slot ``exposure_slot``, by default the
+    lowest one whose nullifier is not in ``claimed_slots`` (`choose_exposure_slot`). Raises
+    `Refused` when the wallet cannot satisfy the challenge (score, predicates, no usable
+    attestation, every exposure slot used) and `InvalidArgument` when the pieces do not
+    match.
     """
     say = progress if progress is not None else (lambda _msg: None)
     model = model if model is not None else DEFAULT_MODEL
@@ -128,6 +152,8 @@ def present(
     attestation = choose_attestation(
         wallet, challenge.as_of, registry, challenge.min_not_before
     )
+    if exposure_slot is None:
+        exposure_slot = choose_exposure_slot(wallet, challenge, claimed_slots)
     lender_key = wallet.lender_key(challenge.lender_id)
     key_hash = borrower_key_hash(lender_key.public_key().public_bytes_raw())
     say("checking the history against the challenge")
@@ -146,6 +172,9 @@ def present(
         borrower_key_hash=key_hash,
         no_default_months=challenge.no_default_months,
         max_outstanding=challenge.max_outstanding,
+        exposure_epoch=challenge.exposure_epoch,
+        exposure_slots=challenge.exposure_slots,
+        exposure_slot=exposure_slot,
         model=model,
     )
     compiled = build_threshold_circuit(wallet.capacity, model)

@@ -5,7 +5,7 @@ once per (capacity, model) and caches it. `threshold_assignment(...)` turns a hi
 holder's secrets, an attestation and the registry into the circuit's input dict, checking
 in plain Python first everything the circuit will enforce, so a borrower learns *why* a
 proof cannot be made (the circuit would only say which constraint failed).
-`public_signals` lists the 12 public values in `PUBLIC_INPUTS` order.
+`public_signals` lists the 15 public values in `PUBLIC_INPUTS` order.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from zkcredit.circuits.credit_threshold import (  # type: ignore[import-not-foun
 )
 from zkcredit.circuits.score_model import slot_assignment  # type: ignore[import-not-found]
 from zkcredit.errors import AttestationStale, InvalidArgument, Refused
+from zkcredit.exposure import MAX_SLOTS, slot_nullifier
 from zkcredit.hazmat.poseidon import poseidon_hash
 
 from .history import History, check_field_element, holder_commitment
@@ -51,9 +52,9 @@ __all__ = [
 
 
 def circuit_id(capacity: int = 32) -> str:
-    """``zkcredit/credit-threshold/v2/n{capacity}`` (v2: holder binding, freshness,
-    revocation)."""
-    return f"zkcredit/credit-threshold/v2/n{capacity}"
+    """``zkcredit/credit-threshold/v3/n{capacity}`` (v2: holder binding, freshness,
+    revocation; v3: the cross-lender exposure slot nullifier)."""
+    return f"zkcredit/credit-threshold/v3/n{capacity}"
 
 
 CIRCUIT_ID = circuit_id(32)
@@ -99,9 +100,13 @@ def threshold_assignment(
     borrower_key_hash: int,
     no_default_months: int,
     max_outstanding: int,
+    exposure_epoch: int,
+    exposure_slots: int,
+    exposure_slot: int,
     model: ScoreModelV1 | None = None,
 ) -> dict[str, int | list[int]]:
-    """The circuit inputs proving ``score >= threshold`` for this challenge.
+    """The circuit inputs proving ``score >= threshold`` for this challenge, spending
+    exposure slot ``exposure_slot`` (< ``exposure_slots``) of ``exposure_epoch``.
 
     Raises `InvalidArgument` (the attestation is for another commitment or holder, a value
     out of range), `InvalidSignature` / `AttestationOutsideWindow` / `AttestationStale`
@@ -121,6 +126,11 @@ def threshold_assignment(
                               ("no_default_months", no_default_months, MONTHS_BITS)):
         if type(value) is not int or not 0 <= value < 1 << bits:
             raise InvalidArgument(f"{name} must be an int in [0, 2^{bits})")
+    if type(exposure_slots) is not int or not 1 <= exposure_slots <= MAX_SLOTS:
+        raise InvalidArgument(f"exposure_slots must be an int in [1, {MAX_SLOTS}]")
+    if type(exposure_slot) is not int or not 0 <= exposure_slot < exposure_slots:
+        raise InvalidArgument(f"exposure_slot must be an int in [0, {exposure_slots})")
+    spent = slot_nullifier(holder_secret, exposure_epoch, exposure_slot)
     holder = holder_commitment(holder_secret)
     if attestation.holder_commitment != holder:
         raise InvalidArgument("the attestation binds another holder (not this wallet's secret)")
@@ -159,6 +169,9 @@ def threshold_assignment(
         "borrower_key_hash": borrower_key_hash,
         "no_default_months": no_default_months,
         "max_outstanding": max_outstanding,
+        "exposure_epoch": exposure_epoch,
+        "exposure_slots": exposure_slots,
+        "slot_nullifier": spent,
     }
     inputs.update(slot_assignment(history))
     inputs["salt"] = list(history.salts) + [0] * (history.capacity - len(records))
@@ -179,12 +192,13 @@ def threshold_assignment(
         "revocation_siblings": list(unrevoked.path.siblings),
         "registry_path_bits": list(path.path_bits),
         "registry_siblings": list(path.siblings),
+        "exposure_slot": exposure_slot,
     })
     return inputs
 
 
 def public_signals(assignment: Mapping[str, object]) -> list[int]:
-    """The 12 public values of an assignment, in `PUBLIC_INPUTS` order."""
+    """The 15 public values of an assignment, in `PUBLIC_INPUTS` order."""
     out: list[int] = []
     for name in PUBLIC_INPUTS:
         value = assignment.get(name)

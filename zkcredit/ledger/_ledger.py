@@ -31,12 +31,13 @@ so ``cash + Σdebt + losses = deposits + interest + reserve`` and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -49,6 +50,8 @@ from zkcredit.errors import (
     AuditFailed,
     CreditLimitExceeded,
     DuplicateLine,
+    ExposureCapReached,
+    ExposureEpochClosed,
     IdempotencyConflict,
     InsufficientBalance,
     InsufficientLiquidity,
@@ -98,6 +101,7 @@ from zkcredit.ledger._risk import (
 )
 
 __all__ = ["DUPLICATE", "KINDS", "OK", "REFUSED", "AuditReport", "Command", "CommandResult",
+           "ExposureClaims",
            "Ledger", "LineView", "PoolView", "Receipt"]
 
 USD = "USD"
@@ -122,6 +126,10 @@ _LINE_QUERY = (
     .join(_COLL_A, _COLL_A.c.id == db.lines.c.collateral_account)
     .where(db.lines.c.id == bindparam("lid"))
 )
+
+
+def _exposure_of(decision: CreditDecision) -> tuple[int, int, int]:
+    return decision.slot_nullifier, decision.exposure_epoch, decision.lender_id
 
 
 def _wall_clock() -> int:
@@ -246,6 +254,18 @@ class _Prepared:
     cid: str
     payload_hash: str
     work: Callable[[_Ctx], dict[str, int | str | None]]
+    #: The exposure slot the command spends: (slot_nullifier, exposure_epoch, lender_id).
+    exposure: tuple[int, int, int] | None = None
+
+
+class ExposureClaims(Protocol):
+    """The part of the shared exposure registry the ledger uses (`ExposureRegistry`)."""
+
+    def claim(self, slot_nullifier: int, epoch: int, lender_id: int,
+              claim_ref: str) -> object: ...
+
+    def release(self, slot_nullifier: int, lender_id: int, claim_ref: str) -> bool: ...
+
 
 @dataclass(frozen=True, slots=True)
 class LineView:
@@ -372,10 +392,18 @@ class Ledger:
         config: LedgerConfig | None = None,
         clock: Callable[[], int] = _wall_clock,
         store_refusals: bool = False,
+        exposure: ExposureClaims | None = None,
     ) -> None:
         if type(store_refusals) is not bool:
             raise InvalidArgument("store_refusals must be a bool")
+        if exposure is not None and not (
+            callable(getattr(exposure, "claim", None))
+            and callable(getattr(exposure, "release", None))
+        ):
+            raise InvalidArgument("exposure must be an exposure registry (claim, release)")
         self.store_refusals = store_refusals
+        #: The shared exposure registry opens and renewals claim their slot in, if any.
+        self.exposure = exposure
         self.config = config if config is not None else LedgerConfig()
         self._clock = clock
         self._primary = primary_feed
@@ -427,11 +455,13 @@ class Ledger:
     def _prepare(
         self, kind: str, key: object, payload: Mapping[str, object],
         work: Callable[[_Ctx], dict[str, int | str | None]],
+        *,
+        exposure: tuple[int, int, int] | None = None,
     ) -> _Prepared:
         """Validate a command's id and hash its payload; the work runs later, in a batch."""
         cid = _ident("command id", key)
         digest = hashlib.sha256(canonical_json({"kind": kind, "payload": dict(payload)}))
-        return _Prepared(kind, cid, digest.hexdigest(), work)
+        return _Prepared(kind, cid, digest.hexdigest(), work, exposure)
 
     def _one(self, prepared: _Prepared) -> Receipt:
         """The single-command API: a batch of one, raising its refusal as before."""
@@ -474,6 +504,56 @@ class Ledger:
         return self._run_batch(items)
 
     def _run_batch(self, items: Sequence[_Prepared | CommandResult]) -> list[CommandResult]:
+        """Claim the exposure slots the batch spends, run it, and release the claims of
+        the commands that did not open or renew a line (docs/exposure.md: a refusal or an
+        aborted batch releases; only a crash between the claim and the commit leaves a
+        claim without a line, which costs the borrower that slot, never the lender)."""
+        claimed, items = self._claim_exposure(items)
+        try:
+            results = self._run_transaction(items)
+        except BaseException:
+            self._release_exposure([c for _, c in claimed])
+            raise
+        self._release_exposure([c for i, c in claimed if results[i].receipt is None])
+        return results
+
+    def _claim_exposure(
+        self, items: Sequence[_Prepared | CommandResult],
+    ) -> tuple[list[tuple[int, _Prepared]], list[_Prepared | CommandResult]]:
+        """Claim each command's exposure slot in the registry before the ledger's own
+        transaction; a slot held by another line becomes that command's refusal."""
+        out = list(items)
+        claimed: list[tuple[int, _Prepared]] = []
+        if self.exposure is None:
+            return claimed, out
+        for i, it in enumerate(items):
+            if not isinstance(it, _Prepared) or it.exposure is None:
+                continue
+            slot, epoch, lender = it.exposure
+            try:
+                self.exposure.claim(slot, epoch, lender, it.cid)
+            except (ExposureCapReached, ExposureEpochClosed, IdempotencyConflict) as exc:
+                out[i] = CommandResult.refusal(it.cid, it.kind, exc)
+                continue
+            except BaseException:
+                self._release_exposure([c for _, c in claimed])
+                raise
+            claimed.append((i, it))
+        return claimed, out
+
+    def _release_exposure(self, claims: Sequence[_Prepared]) -> None:
+        """Give back claims no line holds; a registry failure here only strands a slot."""
+        if self.exposure is None:
+            return
+        for it in claims:
+            assert it.exposure is not None
+            slot, _epoch, lender = it.exposure
+            # On a registry failure the claim stays: the borrower loses the slot, not the
+            # lender (docs/exposure.md).
+            with contextlib.suppress(ZkCreditError):
+                self.exposure.release(slot, lender, it.cid)
+
+    def _run_transaction(self, items: Sequence[_Prepared | CommandResult]) -> list[CommandResult]:
         """One write transaction over the prepared commands (see `submit_many`)."""
         keys = sorted({it.cid for it in items if isinstance(it, _Prepared)})
 
@@ -632,7 +712,8 @@ class Ledger:
             return {"line_id": line_id, "tier": decision.tier,
                     "credit_limit": terms.credit_limit}
 
-        return self._prepare("open_line", command_id, decision.to_json_dict(), work)
+        return self._prepare("open_line", command_id, decision.to_json_dict(), work,
+                             exposure=_exposure_of(decision))
 
     def _prep_open_unproven_line(
         self, command_id: str, borrower_id: int, lender_id: int,
@@ -682,7 +763,8 @@ class Ledger:
                     "expires_at": decision.expires_at}
 
         payload = {"line_id": lid, **decision.to_json_dict()}
-        return self._prepare("renew_line", command_id, payload, work)
+        return self._prepare("renew_line", command_id, payload, work,
+                             exposure=_exposure_of(decision))
 
     def _prep_deposit_collateral(self, command_id: str, line_id: int, amount: int) -> _Prepared:
         lid = _field_id("line_id", line_id)

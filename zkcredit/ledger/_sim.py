@@ -91,7 +91,8 @@ def simulate(url: str, seed: int, steps: int = 300,
                     else:
                         r = ledger.open_line(cid, CreditDecision(
                             borrower_id=n, tier=tier, threshold=600 + 50 * tier, model_id=1,
-                            lender_id=1, nullifier=n, expires_at=clock.t + 60 * 86400))
+                            lender_id=1, nullifier=n, expires_at=clock.t + 60 * 86400,
+                            slot_nullifier=n, exposure_epoch=0))
                         borrowers[r.int("line_id")] = n
                     lines.append(r.int("line_id"))
                 elif op < 0.23 and borrowers:
@@ -99,7 +100,8 @@ def simulate(url: str, seed: int, steps: int = 300,
                     ledger.renew_line(cid, line, CreditDecision(
                         borrower_id=borrowers[line], tier=rng.choice((1, 2, 3)), threshold=700,
                         model_id=1, lender_id=1, nullifier=rng.randrange(1, 2**64),
-                        expires_at=clock.t + 60 * 86400))
+                        expires_at=clock.t + 60 * 86400,
+                        slot_nullifier=rng.randrange(1, 2**64), exposure_epoch=0))
                 elif op < 0.35:
                     ledger.deposit_collateral(cid, rng.choice(lines), rng.randint(1, 10**8))
                 elif op < 0.55:

@@ -24,7 +24,7 @@ from ._presentation import (
     signing_bytes,
 )
 from ._store import MAX_BATCH, MemoryVerifierStore, SqliteVerifierStore, VerifierStore
-from ._verifier import REASONS, Verifier, vk_hash
+from ._verifier import REASONS, ExposureView, Verifier, vk_hash
 
 __all__ = [
     "CHALLENGE_FORMAT",
@@ -36,6 +36,7 @@ __all__ = [
     "PUBLIC_SIGNALS",
     "REASONS",
     "Challenge",
+    "ExposureView",
     "LenderPolicy",
     "MemoryVerifierStore",
     "Presentation",

@@ -5,6 +5,11 @@ and the challenge's ``min_not_before = max(0, as_of - max_attestation_age)``, wh
 threshold circuit compares with the attestation's private ``not_before``. A policy is
 refused when the circuit could never satisfy it (thresholds, months, amounts out of the
 widths the circuit range-checks).
+
+Version 3 adds cross-lender exposure (issue 12): the policy's ``exposure_slots`` (the cap
+k of lines per borrower and exposure epoch, shared by every lender on one exposure
+registry) and ``exposure_epoch_seconds``; the challenge's ``exposure_epoch`` and
+``exposure_slots``, which the circuit binds the slot nullifier to.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from zkcredit.circuits.credit_threshold import THRESHOLD_BITS  # type: ignore[im
 from zkcredit.credit.model import MONTHS_BITS
 from zkcredit.decision import BN254_SCALAR_ORDER, MAX_TIER
 from zkcredit.errors import InvalidArgument, InvalidEncoding, UnsupportedFormat
+from zkcredit.exposure import MAX_SLOTS
+from zkcredit.exposure import exposure_epoch as _exposure_epoch
 
 from ._canonical import (
     MAX_TIME,
@@ -43,7 +50,7 @@ CHALLENGE_FORMAT = "zkcredit-challenge"
 POLICY_FORMAT = "zkcredit-lender-policy"
 _NONCE_BITS = 248
 _MAX_SECONDS = 2**32  # lifetimes, skews and epoch lengths: positive and below ~136 years
-_VERSION = 2
+_VERSION = 3
 #: The policy's amounts are u64 minor units (the circuit allows 2^OUTSTANDING_BITS).
 MAX_OUTSTANDING_BITS = 64
 
@@ -69,6 +76,12 @@ def _seconds(value: object, what: str, lo: int = 1) -> int:
     return value
 
 
+def _slots(value: object, what: str) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_SLOTS:
+        raise InvalidArgument(f"{what} must be an int in [1, {MAX_SLOTS}] (the cap k)")
+    return value
+
+
 def _vk_hash(value: object, what: str) -> str:
     hex_bytes(value, 32, what)
     assert isinstance(value, str)
@@ -82,13 +95,15 @@ def _load(data: bytes | str | dict[str, Any], what: str) -> Any:
 _CHALLENGE_KEYS = {
     "format", "version", "lender_id", "nonce", "registry_root", "model_id", "threshold",
     "no_default_months", "max_outstanding", "as_of", "min_not_before", "epoch", "issued_at",
-    "expires_at", "circuit_id", "vk_hash",
+    "expires_at", "circuit_id", "vk_hash", "exposure_epoch", "exposure_slots",
 }
 _CHALLENGE_DECIMALS = (
     "lender_id", "nonce", "registry_root", "model_id", "threshold", "no_default_months",
     "max_outstanding",
 )
-_CHALLENGE_TIMES = ("as_of", "min_not_before", "epoch", "issued_at", "expires_at")
+_CHALLENGE_TIMES = (
+    "as_of", "min_not_before", "epoch", "issued_at", "expires_at", "exposure_epoch",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +124,12 @@ class Challenge:
     expires_at: int
     circuit_id: str
     vk_hash: str
+    #: The shared exposure epoch the slot nullifier is for, and the cap k (slot < k).
+    exposure_epoch: int
+    exposure_slots: int
 
     def __post_init__(self) -> None:
+        _slots(self.exposure_slots, "challenge exposure_slots")
         for name in _CHALLENGE_DECIMALS:
             _field_int(getattr(self, name), f"challenge {name}")
         for name in _CHALLENGE_TIMES:
@@ -133,6 +152,7 @@ class Challenge:
             out[name] = getattr(self, name)
         out["circuit_id"] = self.circuit_id
         out["vk_hash"] = self.vk_hash
+        out["exposure_slots"] = self.exposure_slots
         return out
 
     def to_json(self) -> bytes:
@@ -151,6 +171,9 @@ class Challenge:
             fields[name] = plain_int(obj[name], f"challenge {name}", 0, MAX_TIME)
         fields["circuit_id"] = text(obj["circuit_id"], "challenge circuit_id")
         fields["vk_hash"] = _vk_hash(obj["vk_hash"], "challenge vk_hash")
+        fields["exposure_slots"] = plain_int(
+            obj["exposure_slots"], "challenge exposure_slots", 1, MAX_SLOTS + 1
+        )
         try:
             return cls(**fields)
         except InvalidArgument as exc:
@@ -161,6 +184,7 @@ _POLICY_KEYS = {
     "format", "version", "lender_name", "lender_id", "verifying_keys", "registry_roots",
     "model_ids", "tiers", "max_as_of_skew", "challenge_lifetime", "epoch_seconds",
     "no_default_months", "max_outstanding", "decision_lifetime", "max_attestation_age",
+    "exposure_slots", "exposure_epoch_seconds",
 }
 
 
@@ -184,6 +208,10 @@ class LenderPolicy:
     decision_lifetime: int = 30 * 86_400
     #: The oldest attestation accepted, in seconds before the challenge's as_of (C11).
     max_attestation_age: int = 30 * 86_400
+    #: Lines one borrower may open per exposure epoch across every lender sharing the
+    #: exposure registry (k), and that epoch's length: both must equal the registry's.
+    exposure_slots: int = 4
+    exposure_epoch_seconds: int = 30 * 86_400
     lender_id: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +248,8 @@ class LenderPolicy:
         _seconds(self.epoch_seconds, "epoch_seconds")
         _seconds(self.decision_lifetime, "decision_lifetime")
         _seconds(self.max_attestation_age, "max_attestation_age")
+        _seconds(self.exposure_epoch_seconds, "exposure_epoch_seconds")
+        _slots(self.exposure_slots, "policy exposure_slots")
         months = self.no_default_months
         if type(months) is not int or not 0 <= months < 1 << MONTHS_BITS:
             raise InvalidArgument(
@@ -236,6 +266,10 @@ class LenderPolicy:
     def epoch(self, as_of: int) -> int:
         """The nullifier epoch of a time: ``as_of // epoch_seconds``."""
         return as_of // self.epoch_seconds
+
+    def exposure_epoch(self, now: int) -> int:
+        """The shared exposure epoch of a time: ``now // exposure_epoch_seconds``."""
+        return _exposure_epoch(now, self.exposure_epoch_seconds)
 
     def tier_for(self, threshold: int) -> int | None:
         """The tier whose threshold is exactly ``threshold``, or None."""
@@ -280,6 +314,7 @@ class LenderPolicy:
             min_not_before=max(0, now - self.max_attestation_age), epoch=self.epoch(now),
             issued_at=now, expires_at=now + self.challenge_lifetime,
             circuit_id=self.verifying_keys[vk], vk_hash=vk,
+            exposure_epoch=self.exposure_epoch(now), exposure_slots=self.exposure_slots,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -300,6 +335,8 @@ class LenderPolicy:
             "max_outstanding": str(self.max_outstanding),
             "decision_lifetime": self.decision_lifetime,
             "max_attestation_age": self.max_attestation_age,
+            "exposure_slots": self.exposure_slots,
+            "exposure_epoch_seconds": self.exposure_epoch_seconds,
         }
 
     def to_json(self) -> bytes:
@@ -347,6 +384,8 @@ class LenderPolicy:
                 max_outstanding=decimal_field(obj["max_outstanding"], "policy max_outstanding"),
                 decision_lifetime=obj["decision_lifetime"],
                 max_attestation_age=obj["max_attestation_age"],
+                exposure_slots=obj["exposure_slots"],
+                exposure_epoch_seconds=obj["exposure_epoch_seconds"],
             )
         except InvalidArgument as exc:
             raise InvalidEncoding(f"policy: {exc}") from None

@@ -36,10 +36,11 @@ PRESENTATION_DOMAIN = "zkcredit/presentation/v1"
 PUBLIC_SIGNALS = (
     "registry_root", "model_id", "threshold", "as_of", "min_not_before", "lender_id",
     "epoch", "nonce", "nullifier", "borrower_key_hash", "no_default_months",
-    "max_outstanding",
+    "max_outstanding", "exposure_epoch", "exposure_slots", "slot_nullifier",
 )
-#: Version 2: twelve public signals (min_not_before added with the v2 threshold circuit).
-_VERSION = 2
+#: Version 3: fifteen public signals (v2 added min_not_before; v3 the exposure epoch, cap
+#: and slot nullifier of the v3 threshold circuit).
+_VERSION = 3
 _KEYS = {
     "format", "version", "circuit_id", "vk_hash", "public_signals", "proof", "borrower_key",
     "signature",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
@@ -26,7 +26,7 @@ from ._keys import borrower_key_hash
 from ._presentation import PUBLIC_SIGNALS, Presentation
 from ._store import MAX_BATCH, VerifierStore
 
-__all__ = ["REASONS", "Verifier", "vk_hash"]
+__all__ = ["REASONS", "ExposureView", "Verifier", "vk_hash"]
 
 #: Every reason code `Verifier.verify` can refuse with, in check order (docs/verifier.md).
 REASONS = (
@@ -45,12 +45,28 @@ REASONS = (
     "registry-not-accepted",
     "attestation-stale",
     "predicate-mismatch",
+    "exposure-mismatch",
     "key-hash-mismatch",
     "bad-signature",
     "nullifier-reused",
+    "exposure-cap-reached",
     "proof-invalid",
     "nonce-reused",
 )
+
+
+@runtime_checkable
+class ExposureView(Protocol):
+    """What the verifier reads from the shared exposure registry (`ExposureRegistry`
+    implements it): the cap, the epoch length, and whether a slot is already used."""
+
+    @property
+    def slots(self) -> int: ...
+
+    @property
+    def epoch_seconds(self) -> int: ...
+
+    def is_claimed(self, slot_nullifier: int) -> bool: ...
 
 
 def vk_hash(vk: VerifyingKey) -> str:
@@ -107,13 +123,29 @@ class Verifier:
         policy: LenderPolicy,
         verifying_keys: Mapping[str, VerifyingKey],
         store: VerifierStore,
+        *,
+        exposure: ExposureView | None = None,
     ) -> None:
+        """``exposure``: the shared exposure registry, read to refuse a used slot early
+        (``exposure-cap-reached``); the ledger's claim is the authoritative check."""
         if not isinstance(policy, LenderPolicy):
             raise InvalidArgument("policy must be a LenderPolicy")
         if not isinstance(store, VerifierStore):
             raise InvalidArgument("store must implement VerifierStore")
+        if exposure is not None:
+            if not isinstance(exposure, ExposureView):
+                raise InvalidArgument("exposure must provide slots, epoch_seconds, is_claimed")
+            if (exposure.slots, exposure.epoch_seconds) != (
+                policy.exposure_slots, policy.exposure_epoch_seconds
+            ):
+                raise InvalidArgument(
+                    f"the exposure registry has k={exposure.slots} per "
+                    f"{exposure.epoch_seconds}s epoch; the policy says k="
+                    f"{policy.exposure_slots} per {policy.exposure_epoch_seconds}s"
+                )
         self.policy = policy
         self.store = store
+        self.exposure = exposure
         self._keys: dict[str, PreparedVerifyingKey] = {}
         for name, vk in verifying_keys.items():
             if not isinstance(vk, VerifyingKey) or vk_hash(vk) != name:
@@ -261,6 +293,11 @@ class Verifier:
         nullifier = p.signal("nullifier")
         if self.store.nullifier_used(policy.lender_id, nullifier):
             raise _refuse("nullifier-reused", "this nullifier was already presented")
+        if self.exposure is not None and self.exposure.is_claimed(p.signal("slot_nullifier")):
+            raise _refuse(
+                "exposure-cap-reached",
+                "this exposure slot already holds a line (at this or another lender)",
+            )
         return _Checked(index, p, ch, pvk, nullifier)
 
     @staticmethod
@@ -304,6 +341,8 @@ class Verifier:
             borrower_id=c.p.signal("borrower_key_hash"), tier=tier, threshold=threshold,
             model_id=c.p.signal("model_id"), lender_id=self.policy.lender_id,
             nullifier=c.nullifier, expires_at=now + self.policy.decision_lifetime,
+            slot_nullifier=c.p.signal("slot_nullifier"),
+            exposure_epoch=c.p.signal("exposure_epoch"),
         )
 
     def _check_signals(self, p: Presentation, ch: Challenge, now: int) -> None:
@@ -339,3 +378,11 @@ class Verifier:
         for name in ("no_default_months", "max_outstanding"):
             if s(name) != getattr(ch, name) or s(name) != getattr(policy, name):
                 raise _refuse("predicate-mismatch", f"{name} is not the policy's")
+        if s("exposure_slots") != ch.exposure_slots or (
+            s("exposure_slots") != policy.exposure_slots
+        ):
+            raise _refuse("exposure-mismatch", "the exposure cap k is not the policy's")
+        if s("exposure_epoch") != ch.exposure_epoch or (
+            s("exposure_epoch") != policy.exposure_epoch(as_of)
+        ):
+            raise _refuse("exposure-mismatch", "the exposure epoch is not the current one")
