@@ -19,12 +19,15 @@ from ._nullifier import (
     slot_nullifier,
     slot_nullifiers,
 )
+from ._registry import Claim, ExposureRegistry
 from ._solidity import export_exposure_registry_solidity
 
 __all__ = [
     "EXPOSURE_DOMAIN",
     "MAX_SLOTS",
     "SLOT_BITS",
+    "Claim",
+    "ExposureRegistry",
     "export_exposure_registry_solidity",
     "exposure_epoch",
     "slot_nullifier",
