@@ -1,15 +1,12 @@
 """Ledger fixtures: every `ledger_url` test runs on SQLite and on a real PostgreSQL.
 
-The session starts a throw-away PostgreSQL server on loopback (`TemporaryPostgres`).
-If it cannot start, the PostgreSQL half FAILS when ``CI=true`` and is otherwise skipped
-with a loud reason (never silently).
+The PostgreSQL server is the session's `postgres_server` (tests/conftest.py): if it
+cannot start, the PostgreSQL half FAILS when ``CI=true`` and is otherwise skipped with a
+loud reason (never silently).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from zkcredit.decision import CreditDecision
 from zkcredit.ledger import Ed25519RecordSigner, Ledger, LedgerConfig, ManualFeed
-from zkcredit.ledger._pgserver import TemporaryPostgres
 
 T0 = 1_700_000_000
 PRICE = 3_000_000  # minor units (cents) per whole collateral unit: $30,000
@@ -38,24 +34,6 @@ class Clock:
 
     def advance(self, dt: int) -> None:
         self.t += dt
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[TemporaryPostgres | None]:
-    server = TemporaryPostgres()
-    try:
-        server.start()
-    except Exception as exc:
-        reason = f"PostgreSQL could not start for the ledger tests: {exc!r}\n{server.log()}"
-        server.stop()
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason, pytrace=False)
-        print(f"\n!!! {reason}\n!!! PostgreSQL ledger tests will be SKIPPED", file=sys.stderr)
-        warnings.warn(reason, stacklevel=1)
-        yield None
-        return
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
