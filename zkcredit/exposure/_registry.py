@@ -34,7 +34,6 @@ from sqlalchemy import (
     delete,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.exc import DBAPIError
 
@@ -61,7 +60,7 @@ SCHEMA_VERSION = 1
 _MAX_INT64 = (1 << 63) - 1
 #: Key of the PostgreSQL advisory lock that serializes first opens (the ledger uses 7007).
 _PG_LOCK = 7012
-#: Rows fetched per ``IN (...)`` query: 400 pairs stay below SQLite's old 999-variable cap.
+#: Values per ``IN (...)`` list: stays below SQLite's old 999-variable cap.
 _CHUNK = 400
 #: How often a transaction that lost an insert race (see `_lost_insert_race`) is re-run.
 _RACE_ATTEMPTS = 5
@@ -163,9 +162,9 @@ def _check_epoch_seconds(value: object) -> int:
     return value
 
 
-def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
+def _chunks(values: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _lost_insert_race(exc: BaseException | None) -> bool:
@@ -358,10 +357,15 @@ class ExposureRegistry:
         for chunk in _chunks(sorted({it.nullifier for it in items})):
             for row in conn.execute(select(*columns).where(c.slot_nullifier.in_(chunk))):
                 remember(row)
-        for pairs in _chunks(sorted({(it.lender, it.ref) for it in items})):
-            for row in conn.execute(select(*columns).where(
-                    tuple_(c.lender_id, c.claim_ref).in_(pairs))):
-                remember(row)
+        refs_by_lender: dict[str, set[str]] = {}
+        for it in items:
+            refs_by_lender.setdefault(it.lender, set()).add(it.ref)
+        for lender, refs in sorted(refs_by_lender.items()):
+            # per lender, so both backends answer from the (lender_id, claim_ref) index
+            for chunk in _chunks(sorted(refs)):
+                for row in conn.execute(select(*columns).where(
+                        c.lender_id == lender, c.claim_ref.in_(chunk))):
+                    remember(row)
 
         answers: list[Claim | ZkCreditError] = []
         inserts: list[dict[str, object]] = []
@@ -387,7 +391,10 @@ class ExposureRegistry:
                 answers.append(Claim(int(it.nullifier), it.epoch, int(it.lender), it.ref,
                                      now, fresh=True))
         if inserts:
-            conn.execute(exposure_claims.insert(), inserts)
+            # With RETURNING, SQLAlchemy sends the rows as multi-row INSERTs
+            # ("insertmanyvalues") instead of psycopg's executemany pipeline, which logs a
+            # warning each time a lost race (retried by `run_transaction`) aborts it.
+            conn.execute(exposure_claims.insert().returning(c.slot_nullifier), inserts)
         return answers
 
     def release(self, slot_nullifier: int, lender_id: int, claim_ref: str) -> bool:
