@@ -162,9 +162,9 @@ def _check_epoch_seconds(value: object) -> int:
     return value
 
 
-def _chunks(values: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
 
 
 def _lost_insert_race(exc: BaseException | None) -> bool:
