@@ -43,6 +43,7 @@ def demo_command(ctx: click.Context, keep: Path | None) -> None:
     if as_json:
         click.echo(json.dumps({
             "scores": result.scores, "issuance_refusals": result.issuance_refusals,
+            "stacking_refusals": result.stacking_refusals,
             "tiers": result.tiers, "line_status": result.line_status,
             "deficit": result.deficit, "tradelines": result.tradelines,
             "audit_entries": result.audit_entries, "books_balance": result.books_balance,

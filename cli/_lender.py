@@ -24,6 +24,7 @@ from zkcredit.credit.model import DEFAULT_MODEL, MONTHS_BITS
 from zkcredit.credit.threshold import CIRCUIT_ID, PUBLIC_INPUTS, THRESHOLD_BITS
 from zkcredit.decision import MAX_TIER
 from zkcredit.errors import InvalidArgument, PresentationRefused
+from zkcredit.exposure import MAX_SLOTS
 from zkcredit.hazmat import groth16
 from zkcredit.verifier import (
     Challenge,
@@ -96,12 +97,18 @@ def lender_group() -> None:
               help="Largest total outstanding balance, integer minor units (default: any).")
 @click.option("--max-attestation-age", default="30", show_default=True, metavar="DAYS",
               help="Refuse attestations issued more than DAYS days before the challenge.")
+@click.option("--exposure-slots", default="4", show_default=True, metavar="K",
+              help="Lines one borrower may open per exposure epoch across the lenders "
+                   "sharing the exposure registry (must equal the registry's k).")
+@click.option("--exposure-epoch-days", default="30", show_default=True, metavar="DAYS",
+              help="Length of an exposure epoch (must equal the registry's).")
 @click.option("--out", "out", required=True, metavar="POLICY.json",
               help="Policy file to create (never overwritten).")
 @click.pass_context
 def policy_command(ctx: click.Context, *, name: str, registry: str, tiers: tuple[str, ...],
                    vk: str, no_default_months: str, max_outstanding: str,
-                   max_attestation_age: str, out: str) -> None:
+                   max_attestation_age: str, exposure_slots: str, exposure_epoch_days: str,
+                   out: str) -> None:
     """Write a lender policy: accepted key, issuer registry root, model and tiers."""
     refuse_existing(out)
     table: dict[int, int] = {}
@@ -125,6 +132,10 @@ def policy_command(ctx: click.Context, *, name: str, registry: str, tiers: tuple
         max_outstanding=parse_uint(max_outstanding, "--max-outstanding", maximum=_MAX_U64),
         max_attestation_age=parse_uint(max_attestation_age, "--max-attestation-age",
                                        minimum=1, maximum=_MAX_AGE_DAYS) * _DAY,
+        exposure_slots=parse_uint(exposure_slots, "--exposure-slots", minimum=1,
+                                  maximum=MAX_SLOTS),
+        exposure_epoch_seconds=parse_uint(exposure_epoch_days, "--exposure-epoch-days",
+                                          minimum=1, maximum=_MAX_AGE_DAYS) * _DAY,
     )
     write_file_atomic(out, policy.to_json() + b"\n")
     shown = ", ".join(f"{t}: score >= {s}" for t, s in policy.tiers.items())

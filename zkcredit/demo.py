@@ -5,7 +5,9 @@ them, one wallet per person (a made-up history and a second wallet are refused);
 publishes its policy and challenges them; each borrower proves a tier with a real Groth16
 proof of the threshold circuit; the verifier decides; a SQLite ledger opens under-
 collateralized lines, which draw and repay; a collateral price crash liquidates the
-weaker line; the ledger issues signed tradelines; the audit shows the books balance.
+weaker line; Bob's attempt to stack a second line at another lender is refused by the
+shared exposure registry; the ledger issues signed tradelines; the audit shows the books
+balance.
 Nothing is mocked: the only shortcut is the single-party development setup, which the
 output says is not for production (it is cached, so later runs skip it).
 
@@ -39,6 +41,7 @@ from zkcredit.errors import (
     Refused,
     ZkCreditError,
 )
+from zkcredit.exposure import ExposureRegistry
 from zkcredit.hazmat import eddsa
 from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed, Tradeline
 from zkcredit.ledger._records import verify_audit_log
@@ -50,6 +53,8 @@ DAY = 86_400
 START = 1_767_225_600  # 2026-01-01 00:00 UTC: the demo's fixed clock, so the story repeats
 SATS = 10**8  # collateral minor units per BTC
 TIERS = {1: 560, 2: 680, 3: 760}
+#: The demo's exposure cap: one new line per borrower and 30-day epoch, across lenders.
+EXPOSURE_SLOTS = 1
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class DemoResult:
     scores: dict[str, int]
     #: The bureau's answer to each hostile issuance attempt: the error class's name.
     issuance_refusals: dict[str, str]
+    #: Bob's stacking attempt at a second lender: how the wallet and the verifier said no.
+    stacking_refusals: dict[str, str]
     tiers: dict[str, int]
     line_status: dict[str, str]
     deficit: int
@@ -216,13 +223,19 @@ def run_demo(
         no_default_months=12,
         max_outstanding=2_000_000,
         max_attestation_age=90 * DAY,
+        exposure_slots=EXPOSURE_SLOTS,
+        exposure_epoch_seconds=30 * DAY,
     )
+    exposure = ExposureRegistry(f"sqlite:///{workdir / 'exposure.db'}",
+                                slots=EXPOSURE_SLOTS, epoch_seconds=30 * DAY, clock=clock)
     verifier = Verifier(policy, {vk_hash(pk.vk): pk.vk},
-                        SqliteVerifierStore(workdir / "harbor-verifier.db"))
+                        SqliteVerifierStore(workdir / "harbor-verifier.db"), exposure=exposure)
     say("   Tiers by proven score: " + ", ".join(
         f"tier {t} at {s}" for t, s in sorted(TIERS.items())) + ";")
     say(f"   no default in the last 12 months; at most {_usd(2_000_000)} outstanding elsewhere;")
     say("   attestations at most 90 days old, from a registry whose revocation lists it pins.")
+    say(f"   It shares an exposure registry with other lenders: {EXPOSURE_SLOTS} new line per"
+        " borrower per 30 days, across all of them.")
 
     # 4-5. Challenges, proofs, decisions.
     heading("4. Each borrower proves a tier; 5. the verifier decides")
@@ -233,7 +246,9 @@ def run_demo(
             challenge = verifier.challenge(tier, clock.t)
             try:
                 t0 = time.monotonic()
-                presentation = present(wallet, challenge, registry=registry, proving_key=pk)
+                presentation = present(
+                    wallet, challenge, registry=registry, proving_key=pk,
+                    claimed_slots=exposure.claimed(challenge.exposure_epoch))
             except Refused as exc:
                 say(f"   {name} cannot prove tier {tier} (score at least {TIERS[tier]}): "
                     f"{exc}. Nothing is sent.")
@@ -259,7 +274,7 @@ def run_demo(
     signer_key = Ed25519PrivateKey.generate()
     ledger = Ledger(f"sqlite:///{workdir / 'harbor-ledger.db'}", primary_feed=feeds[0],
                     fallback_feed=feeds[1], record_signer=Ed25519RecordSigner(signer_key),
-                    audit_key=Ed25519PrivateKey.generate(), clock=clock)
+                    audit_key=Ed25519PrivateKey.generate(), clock=clock, exposure=exposure)
     step = iter(range(1, 1000))
 
     def cid() -> str:
@@ -284,16 +299,50 @@ def run_demo(
         share = collateral * price * 100 // (SATS * draw)
         say(f"   {name} (tier {view.tier}): limit {_usd(view.credit_limit)}, posts "
             f"{_btc(collateral)} and draws {_usd(draw)} — collateral worth {share}% of the loan.")
+    used = len(exposure.claimed(exposure.current_epoch()))
+    say(f"   Each opening claimed the line's exposure slot: {used} slot nullifiers are now in")
+    say("   the shared registry (no names, no lender's data).")
 
+    # 6b. Loan stacking.
+    heading("6b. Bob tries to stack a second line at another lender")
+    stacking: dict[str, str] = {}
+    if "Bob" in decisions:
+        quay_policy = LenderPolicy(
+            lender_name="Quay Credit", verifying_keys={vk_hash(pk.vk): circuit_id()},
+            registry_roots=(registry.root,), model_ids=(DEFAULT_MODEL.model_id(),),
+            tiers=TIERS, max_attestation_age=90 * DAY, exposure_slots=EXPOSURE_SLOTS,
+            exposure_epoch_seconds=30 * DAY)
+        quay = Verifier(quay_policy, {vk_hash(pk.vk): pk.vk},
+                        SqliteVerifierStore(workdir / "quay-verifier.db"), exposure=exposure)
+        challenge = quay.challenge(decisions["Bob"].tier, clock.t)
+        try:
+            present(wallets["Bob"], challenge, registry=registry, proving_key=pk,
+                    claimed_slots=exposure.claimed(challenge.exposure_epoch))
+        except Refused as exc:
+            stacking["honest wallet"] = type(exc).__name__
+            say(f"   His wallet downloads the epoch's claimed slots and stops: {exc}.")
+        else:  # the story's point: this must never happen
+            raise AssertionError("Bob's wallet found a free exposure slot")
+        forced = present(wallets["Bob"], challenge, registry=registry, proving_key=pk,
+                         exposure_slot=0)
+        try:
+            quay.verify(forced, challenge, clock.t + 2)
+        except PresentationRefused as exc:
+            stacking["forced slot"] = exc.reason
+            say("   He forces a proof for his used slot anyway: the proof is valid, but Quay")
+            say(f"   Credit refuses it ({exc.reason}). Quay learns only that this slot is used;")
+            say("   not by whom, nor at which lender.")
+        else:
+            raise AssertionError("Quay Credit accepted a used exposure slot")
+
+    # 7. The crash.
+    heading("7. BTC falls 45 %")
     clock.t += 30 * DAY
     set_price(price)
     if "Alice" in lines:
         owed = ledger.line(lines["Alice"]).debt_now
         ledger.repay(cid(), lines["Alice"], owed)
         say(f"   30 days later Alice repays {_usd(owed)} (interest included); her line is clear.")
-
-    # 7. The crash.
-    heading("7. BTC falls 45 %")
     crashed = price * 55 // 100
     clock.t += DAY
     set_price(crashed)
@@ -361,7 +410,9 @@ def run_demo(
     say("")
     say(f"Done in {elapsed:.1f} s. Everything above ran for real: Groth16 proofs, EdDSA "
         "signatures, the SQLite ledger.")
-    return DemoResult(scores=scores, issuance_refusals=refusals, tiers=tiers,
+    exposure.close()
+    return DemoResult(scores=scores, issuance_refusals=refusals,
+                      stacking_refusals=stacking, tiers=tiers,
                       line_status=line_status, deficit=deficit,
                       tradelines=len(log), audit_entries=report.entries,
                       books_balance=report.ok and debits == credits, seconds=elapsed)

@@ -27,6 +27,7 @@ STORY = [
     "4. Each borrower proves a tier; 5. the verifier decides",
     "Sending the same presentation again is refused: nullifier-reused.",
     "6. The ledger opens under-collateralized lines",
+    "6b. Bob tries to stack a second line at another lender",
     "7. BTC falls 45 %",
     "8. The ledger issues the new credit records",
     "signature valid",
@@ -45,6 +46,8 @@ def test_demo_library_outcome(tmp_path: Path, threshold_cache: Path) -> None:
     assert result.tiers == {"Alice": 3, "Bob": 1}
     assert result.issuance_refusals == {"made-up history": "BooksMismatch",
                                         "second wallet": "IdentityConflict"}
+    assert result.stacking_refusals == {"honest wallet": "Refused",
+                                        "forced slot": "exposure-cap-reached"}
     assert result.scores["Alice"] > result.scores["Bob"]
     assert result.line_status == {"Alice": "open", "Bob": "charged_off"}
     assert result.deficit > 0
