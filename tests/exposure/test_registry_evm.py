@@ -288,9 +288,10 @@ def test_claim_fresh_replay_cap_and_conflict(deployed: tuple[Registry, Parties])
     for who, claim_ref in ((p.lender_b, b1), (p.lender_a, a2)):
         res = reg.claim(who, n0, E0, claim_ref)
         assert res.output == revert_data("ExposureCapReached(uint256)", n0)
-    # The same lender and claimRef with another epoch (within grace) is not a replay.
+    # The same lender and claimRef with another epoch (within grace) is not a replay: the
+    # same key with another payload, as the Python registry and the ledger answer it.
     res = reg.claim(p.lender_a, n0, E0 - 1, a1)
-    assert res.output == revert_data("ExposureCapReached(uint256)", n0)
+    assert res.output == revert_data("IdempotencyConflict(bytes32)", a1)
 
     # One claimRef, one nullifier: a1 already holds n0.
     res = reg.claim(p.lender_a, n1, E0, a1)
@@ -473,7 +474,7 @@ SCENARIO: tuple[Step, ...] = (
     Claim("B", "n0", -1, "b-2", "replay"),
     Claim("A", "m0", 0, "a-5", "fresh"),
     Claim("A", "w", -1, "a-6", "fresh"),  # a late claim for E0, within grace
-    Claim("B", "n1", 0, "b-1", CAP),  # same lender and claimRef, another epoch
+    Claim("B", "n1", 0, "b-1", CONFLICT),  # same lender and claimRef, another epoch
     Claim("B", "q", -2, "b-3", CLOSED),
     # Epoch E0 + 2: E0 is closed.
     Advance(EPOCH_SECONDS),
@@ -520,7 +521,9 @@ class ModelRegistry:
         if held is None:
             self.claims[nullifier] = (lender, claim_ref, epoch)
             return True
-        if held == (lender, claim_ref, epoch):
+        if held[:2] == (lender, claim_ref):
+            if held[2] != epoch:  # the same key with another payload
+                raise IdempotencyConflict(claim_ref)
             return False
         raise ExposureCapReached("slot already claimed")
 

@@ -13,10 +13,11 @@ the lender:
 * ``claim(slotNullifier, epoch, claimRef) returns (bool fresh)``: only a registered
   lender; ``slotNullifier < r``; ``epoch`` is `currentEpoch()` or the one before (a grace
   for proofs made at the boundary), else ``ExposureEpochClosed(epoch, current)``. The
-  same (lender, claimRef) naming another nullifier reverts ``IdempotencyConflict``. An
-  unclaimed nullifier is stored and ``SlotClaimed`` emitted (``true``); the same lender,
-  claimRef and epoch again is a replay (``false``, nothing changes); anything else reverts
-  ``ExposureCapReached(slotNullifier)``, which does not name the holder.
+  same (lender, claimRef) naming another nullifier, or this one with another epoch,
+  reverts ``IdempotencyConflict``. An unclaimed nullifier is stored and ``SlotClaimed``
+  emitted (``true``); the same lender, claimRef and epoch again is a replay (``false``,
+  nothing changes); anything else reverts ``ExposureCapReached(slotNullifier)``, which
+  does not name the holder.
 * ``release(slotNullifier, claimRef) returns (bool)``: deletes the claim only when the
   caller holds it under that claimRef (``SlotReleased``); otherwise ``false``, nothing
   changes. The claimRef is free again afterwards, as the nullifier is.
@@ -221,8 +222,11 @@ def export_exposure_registry_solidity(contract_name: str = "ZkCreditExposureRegi
         "            emit SlotClaimed(slotNullifier, epoch);",
         "            return true;",
         "        }",
-        "        if (held != 0 && c.claimant == msg.sender && c.epoch == epoch) return false;",
-        "        revert ExposureCapReached(slotNullifier);",
+        "        if (held == 0) revert ExposureCapReached(slotNullifier);",
+        "        // The caller's own claimRef already holds this slot: a replay if the epoch",
+        "        // matches; the same key with another payload otherwise.",
+        "        if (c.epoch != epoch) revert IdempotencyConflict(claimRef);",
+        "        return false;",
         "    }",
         "",
         "    /// Releases the caller's claim on `slotNullifier` made under `claimRef`. False,",
