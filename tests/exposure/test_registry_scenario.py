@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from exposure.test_registry_evm import (
+from zkcredit.errors import ExposureCapReached, ExposureEpochClosed, IdempotencyConflict
+from zkcredit.exposure import ExposureRegistry
+
+from .test_registry_evm import (
     EPOCH_SECONDS,
     SCENARIO,
     SLOTS,
@@ -17,9 +20,6 @@ from exposure.test_registry_evm import (
     expected_outcomes,
     run_scenario,
 )
-
-from zkcredit.errors import ExposureCapReached, ExposureEpochClosed, IdempotencyConflict
-from zkcredit.exposure import ExposureRegistry
 
 LENDER_IDS = {"A": 0xA11CE, "B": 0xB0B}
 
