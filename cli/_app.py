@@ -41,6 +41,7 @@ def _json_error(ctx: click.Context, kind: str, message: str, code: int) -> None:
 _NOUNS: dict[str, tuple[str, str]] = {
     "circuit": ("zkcredit.cli._circuit", "circuit_group"),
     "demo": ("zkcredit.cli._demo", "demo_command"),
+    "exposure": ("zkcredit.cli._exposure", "exposure_group"),
     "hash": ("zkcredit.cli._hash", "hash_group"),
     "issuer": ("zkcredit.cli._issuer", "issuer_group"),
     "ledger": ("zkcredit.cli._ledger", "ledger_group"),

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from sqlalchemy import select
 from zkcredit.cli._common import emit, parse_amount, parse_uint
+from zkcredit.cli._exposure import open_registry
 
 from zkcredit._files import read_json_file, write_file_atomic
 from zkcredit.decision import CreditDecision
@@ -156,8 +157,9 @@ def _feed(reading: tuple[int, int] | None) -> ManualFeed:
 class _Env:
     """The resolved ``--db`` / ``--keys`` of one invocation."""
 
-    def __init__(self, db: str, keys: str | None) -> None:
+    def __init__(self, db: str, keys: str | None, exposure: str | None = None) -> None:
         self.db = db
+        self.exposure = exposure
         self.url = _db_url(db)
         self.keys = _keys_path(db, keys)
         self.prices = _prices_path(self.keys)
@@ -173,13 +175,19 @@ class _Env:
                                   "(run `zkcredit ledger init`)")
         audit, record = _load_keys(self.keys)
         prices = _load_prices(self.prices)
-        ledger = Ledger(self.url, primary_feed=_feed(prices["primary"]),
-                        fallback_feed=_feed(prices["fallback"]),
-                        record_signer=Ed25519RecordSigner(record), audit_key=audit)
+        registry = open_registry(self.exposure, None) if self.exposure is not None else None
         try:
-            yield ledger
+            ledger = Ledger(self.url, primary_feed=_feed(prices["primary"]),
+                            fallback_feed=_feed(prices["fallback"]),
+                            record_signer=Ed25519RecordSigner(record), audit_key=audit,
+                            exposure=registry)
+            try:
+                yield ledger
+            finally:
+                ledger.close()
         finally:
-            ledger.close()
+            if registry is not None:
+                registry.close()
 
 
 def _jsonable(value: object) -> object:
@@ -222,10 +230,13 @@ def _line_arg(text: str) -> int:
 @click.option("--keys", envvar="ZKCREDIT_LEDGER_KEYS", default=None,
               help="Keys file (default: the database path with suffix .keys.json). "
                    "Env: ZKCREDIT_LEDGER_KEYS.")
+@click.option("--exposure", envvar="ZKCREDIT_EXPOSURE", default=None, metavar="REGISTRY",
+              help="The shared exposure registry opening a line claims its slot in "
+                   "(a SQLite path or a PostgreSQL URL). Env: ZKCREDIT_EXPOSURE.")
 @click.pass_context
-def ledger_group(ctx: click.Context, db: str, keys: str | None) -> None:
+def ledger_group(ctx: click.Context, db: str, keys: str | None, exposure: str | None) -> None:
     """The loan ledger: pool, credit lines, collateral, prices, audit."""
-    ctx.ensure_object(dict)["ledger_env"] = _Env(db, keys)
+    ctx.ensure_object(dict)["ledger_env"] = _Env(db, keys, exposure)
 
 
 def _get_env(ctx: click.Context) -> _Env:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 from zkcredit.cli._common import emit, parse_uint
+from zkcredit.cli._exposure import open_registry
 from zkcredit.cli._issuer import parse_time, refuse_existing
 
 from zkcredit._files import read_json_file, write_file_atomic
@@ -182,12 +183,15 @@ def challenge_command(ctx: click.Context, *, policy: str, tier: str, store: str,
               help="The verifier store the challenge was recorded in.")
 @click.option("--vk", "vks", required=True, multiple=True, metavar="VERIFICATION_KEY",
               help="The verification key(s) the policy accepts.")
+@click.option("--exposure", "exposure", default=None, metavar="REGISTRY",
+              help="The shared exposure registry: refuse a slot already claimed.")
 @click.option("--out", "out", required=True, metavar="DECISION.json",
               help="Decision file to create (`zkcredit ledger open-line` reads it).")
 @_at_option
 @click.pass_context
 def verify_command(ctx: click.Context, *, policy: str, challenge: str, presentation: str,
-                   store: str, vks: tuple[str, ...], out: str, at: str | None) -> None:
+                   store: str, vks: tuple[str, ...], exposure: str | None, out: str,
+                   at: str | None) -> None:
     """Verify a presentation: exit 0 and write the decision, or exit 1 with the reason."""
     refuse_existing(out)  # before the nonce is consumed
     pol = _load_policy(policy)
@@ -197,7 +201,8 @@ def verify_command(ctx: click.Context, *, policy: str, challenge: str, presentat
     missing = set(pol.verifying_keys) - set(keys)
     if missing:
         raise InvalidArgument("the policy accepts a verification key not given with --vk")
-    verifier = Verifier(pol, keys, _store(store, must_exist=True))
+    registry = open_registry(exposure, at) if exposure is not None else None
+    verifier = Verifier(pol, keys, _store(store, must_exist=True), exposure=registry)
     try:
         decision = verifier.verify(pres, ch, _now(at))
     except PresentationRefused as refusal:

@@ -289,21 +289,33 @@ def attest_command(ctx: click.Context, path: str, attestation: str,
 @click.option("--key", "key", required=True, metavar="PROVING_KEY",
               help="The threshold circuit's proving key (`zkcredit circuit setup "
                    "credit-threshold`).")
+@click.option("--claimed", "claimed", default=None, metavar="CLAIMED.json",
+              help="The exposure registry's claimed slots of the challenge's epoch "
+                   "(`zkcredit exposure claimed`): the proof spends the lowest free slot.")
 @click.option("--out", "out", required=True, metavar="PRESENTATION.json",
               help="Presentation file to create (never overwritten).")
 @click.pass_context
 def present_command(ctx: click.Context, *, path: str, challenge: str, registry: str, key: str,
-                    out: str) -> None:
+                    claimed: str | None, out: str) -> None:
     """Answer a lender's CHALLENGE.json with a zero-knowledge presentation.
 
     Refused (exit 1, nothing written) when the wallet cannot meet the challenge: score
     below the threshold, a predicate, or no usable attestation.
     """
     from zkcredit.credit.present import present  # noqa: PLC0415 - compiles circuits
+    from zkcredit.exposure import PublishedClaims  # noqa: PLC0415
     from zkcredit.verifier import Challenge  # noqa: PLC0415
 
     refuse_existing(out)
     ch = Challenge.from_json(read_json_file(challenge, "challenge"))
+    used: frozenset[int] = frozenset()
+    if claimed is not None:
+        published = PublishedClaims.from_json(read_json_file(claimed, "exposure claims"))
+        if published.epoch != ch.exposure_epoch:
+            raise InvalidArgument(
+                f"{claimed} lists exposure epoch {published.epoch}; the challenge is for "
+                f"epoch {ch.exposure_epoch} (download the claims again)")
+        used = published.slot_nullifiers
     reg = IssuerRegistry.load(registry)
     wallet = _open(path)
     total = 6
@@ -316,7 +328,8 @@ def present_command(ctx: click.Context, *, path: str, challenge: str, registry: 
         progress(ctx, step[0], total, text)
 
     t0 = time.perf_counter()
-    presentation = present(wallet, ch, registry=reg, proving_key=pk, progress=say)
+    presentation = present(wallet, ch, registry=reg, proving_key=pk, progress=say,
+                           claimed_slots=used)
     say(f"writing {out}")
     write_file_atomic(out, presentation.to_json() + b"\n")
     elapsed = time.perf_counter() - t0

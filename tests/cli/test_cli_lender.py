@@ -252,3 +252,70 @@ def test_present_verify_decision_opens_a_ledger_line_and_refusals(world: World) 
     ok("ledger", "--db", db, "price", "3000000")
     line = ok("ledger", "--db", db, "open-line", world.p("decision.json"))["values"]
     assert line["tier"] == 3 and line["credit_limit"] > 0
+
+
+def test_exposure_registry_caps_lines_across_lenders_through_the_cli(world: World) -> None:
+    """Issue 12 on the command line: a k = 1 registry; a line at Acme claims the slot;
+    the wallet then refuses to present to a second lender; the second lender's ledger
+    refuses the slot too; the claims file and registry errors are checked."""
+    d = world.dir
+    reg = str(d / "exposure.db")
+    made = ok("exposure", "init", reg, "--slots", "1", "--epoch-days", "30")
+    assert made["slots"] == 1 and made["epoch_seconds"] == 30 * 86_400
+    code, out, err = fail("exposure", "init", reg, "--slots", "1")
+    assert_clean_error(code, out, err, 1, "already exists")
+    code, out, err = fail("exposure", "init", str(d / "x.db"), "--slots", "0")
+    assert_clean_error(code, out, err, 2, "--slots")
+    code, out, err = fail("exposure", "status", str(d / "missing.db"))
+    assert_clean_error(code, out, err, 2, "exposure init")
+
+    policies = {}
+    for name in ("Capped A", "Capped B"):
+        path = d / f"policy-{name[-1]}.json"
+        ok("lender", "policy", "--name", name, "--registry", str(world.registry),
+           "--tier", f"1:{world.score - 100}", "--no-default-months", "24",
+           "--vk", str(world.keys.vk), "--exposure-slots", "1", "--out", str(path))
+        assert LenderPolicy.from_json(path.read_bytes()).exposure_slots == 1
+        policies[name[-1]] = path
+
+    def challenge(which: str, name: str) -> str:
+        ok("lender", "challenge", str(policies[which]), "--tier", "1", "--store",
+           str(d / f"store-{which}.db"), "--out", world.p(name))
+        return world.p(name)
+
+    ch_a = challenge("A", "x-ch-a.json")
+    ok("exposure", "claimed", reg, "--out", world.p("claimed-0.json"))
+    assert json.loads(Path(world.p("claimed-0.json")).read_text())["slot_nullifiers"] == []
+    ok("wallet", "present", str(world.wallet), ch_a, "--registry", str(world.registry),
+       "--key", str(world.keys.pk), "--claimed", world.p("claimed-0.json"),
+       "--out", world.p("x-pres-a.json"))
+    ok("lender", "verify", str(policies["A"]), ch_a, world.p("x-pres-a.json"), "--store",
+       str(d / "store-A.db"), "--vk", str(world.keys.vk), "--exposure", reg,
+       "--out", world.p("x-dec-a.json"))
+    for led in ("x-ledger-a.db", "x-ledger-b.db"):
+        ok("ledger", "--db", world.p(led), "init")
+        ok("ledger", "--db", world.p(led), "deposit", "pool", "10000000")
+    opened = ok("ledger", "--db", world.p("x-ledger-a.db"), "--exposure", reg, "open-line",
+                world.p("x-dec-a.json"))
+    assert opened["values"]["tier"] == 1
+    assert ok("exposure", "status", reg)["claimed"] == 1
+
+    # the second lender: the honest wallet finds no free slot (nothing is written) ...
+    ch_b = challenge("B", "x-ch-b.json")
+    ok("exposure", "claimed", reg, "--out", world.p("claimed-1.json"))
+    code, out, err = fail("wallet", "present", str(world.wallet), ch_b, "--registry",
+                          str(world.registry), "--key", str(world.keys.pk), "--claimed",
+                          world.p("claimed-1.json"), "--out", world.p("x-pres-b.json"))
+    assert_clean_error(code, out, err, 1, "exposure slots")
+    assert not Path(world.p("x-pres-b.json")).exists()
+    # ... and a ledger sharing the registry refuses the used slot, whoever asks
+    code, out, err = fail("ledger", "--db", world.p("x-ledger-b.db"), "--exposure", reg,
+                          "open-line", world.p("x-dec-a.json"))
+    assert_clean_error(code, out, err, 1, "already claimed")
+    # a claims file for another epoch is refused before any proving
+    doc = json.loads(Path(world.p("claimed-1.json")).read_text())
+    Path(world.p("claimed-old.json")).write_text(json.dumps(dict(doc, epoch=doc["epoch"] - 1)))
+    code, out, err = fail("wallet", "present", str(world.wallet), ch_b, "--registry",
+                          str(world.registry), "--key", str(world.keys.pk), "--claimed",
+                          world.p("claimed-old.json"), "--out", world.p("x-pres-b.json"))
+    assert_clean_error(code, out, err, 2, "epoch")

@@ -19,15 +19,18 @@ from ._nullifier import (
     slot_nullifier,
     slot_nullifiers,
 )
+from ._published import CLAIMS_FORMAT, PublishedClaims
 from ._registry import Claim, ExposureRegistry
 from ._solidity import export_exposure_registry_solidity
 
 __all__ = [
+    "CLAIMS_FORMAT",
     "EXPOSURE_DOMAIN",
     "MAX_SLOTS",
     "SLOT_BITS",
     "Claim",
     "ExposureRegistry",
+    "PublishedClaims",
     "export_exposure_registry_solidity",
     "exposure_epoch",
     "slot_nullifier",

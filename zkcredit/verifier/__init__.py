@@ -11,7 +11,8 @@ Typical use::
 
 from __future__ import annotations
 
-from ._canonical import canonical_json
+from zkcredit._canonical import canonical_json
+
 from ._challenge import CHALLENGE_FORMAT, POLICY_FORMAT, Challenge, LenderPolicy
 from ._ed25519 import ED25519_ORDER, check_ed25519_point, verify_ed25519_strict
 from ._keys import borrower_key_hash, derive_lender_key, lender_id

@@ -19,15 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zkcredit._files import loads_strict
-from zkcredit.circuits.credit_threshold import THRESHOLD_BITS  # type: ignore[import-not-found]
-from zkcredit.credit.model import MONTHS_BITS
-from zkcredit.decision import BN254_SCALAR_ORDER, MAX_TIER
-from zkcredit.errors import InvalidArgument, InvalidEncoding, UnsupportedFormat
-from zkcredit.exposure import MAX_SLOTS
-from zkcredit.exposure import exposure_epoch as _exposure_epoch
-
-from ._canonical import (
+from zkcredit._canonical import (
     MAX_TIME,
     canonical_json,
     decimal_field,
@@ -36,6 +28,14 @@ from ._canonical import (
     plain_int,
     text,
 )
+from zkcredit._files import loads_strict
+from zkcredit.circuits.credit_threshold import THRESHOLD_BITS  # type: ignore[import-not-found]
+from zkcredit.credit.model import MONTHS_BITS
+from zkcredit.decision import BN254_SCALAR_ORDER, MAX_TIER
+from zkcredit.errors import InvalidArgument, InvalidEncoding, UnsupportedFormat
+from zkcredit.exposure._nullifier import MAX_SLOTS
+from zkcredit.exposure._nullifier import exposure_epoch as _exposure_epoch
+
 from ._keys import lender_id
 
 __all__ = [

@@ -8,6 +8,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from zkcredit._canonical import canonical_json, decimal_field, exact_keys, hex_bytes, text
 from zkcredit._files import loads_strict
 from zkcredit.decision import BN254_SCALAR_ORDER
 from zkcredit.errors import (
@@ -17,8 +18,6 @@ from zkcredit.errors import (
     UnsupportedFormat,
 )
 from zkcredit.hazmat.groth16 import Proof
-
-from ._canonical import canonical_json, decimal_field, exact_keys, hex_bytes, text
 
 __all__ = [
     "PRESENTATION_DOMAIN",

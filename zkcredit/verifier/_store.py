@@ -28,7 +28,7 @@ __all__ = ["MAX_BATCH", "MemoryVerifierStore", "SqliteVerifierStore", "VerifierS
 #: bounds the memory of one call and how long one transaction holds the write lock.
 MAX_BATCH = 10_000
 
-_MAX_TIME = 2**40  # the verifier's bound on Unix times (zkcredit.verifier._canonical)
+_MAX_TIME = 2**40  # the verifier's bound on Unix times (zkcredit._canonical)
 _MAX_FIELD = 2**256  # ids, nonces and nullifiers are field elements (< r < 2^254)
 
 

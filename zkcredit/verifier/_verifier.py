@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
+from zkcredit._canonical import MAX_TIME
 from zkcredit.decision import CreditDecision
 from zkcredit.errors import (
     InvalidArgument,
@@ -19,7 +20,6 @@ from zkcredit.errors import (
 from zkcredit.hazmat import groth16
 from zkcredit.hazmat.groth16 import PreparedVerifyingKey, VerifyingKey
 
-from ._canonical import MAX_TIME
 from ._challenge import Challenge, LenderPolicy
 from ._ed25519 import verify_ed25519_strict
 from ._keys import borrower_key_hash

@@ -1,5 +1,5 @@
 """Canonical JSON bytes for signing (RFC 8785 JCS over our restricted value set) and the
-strict field parsers shared by challenges, policies and presentations."""
+strict field parsers shared by challenges, policies, presentations and exposure claims."""
 
 from __future__ import annotations
 
