@@ -564,8 +564,11 @@ DAY = 86_400
 
 
 def _decision(tier: int, nullifier: int, borrower: int, expires: int) -> dict[str, Any]:
+    """A `CreditDecision.to_json_dict()`; its exposure slot (issue 12) is a constant of the
+    nullifier (these ledgers have no exposure registry, so no claim is made)."""
     return {"borrower_id": str(borrower), "tier": tier, "threshold": "700", "model_id": "99",
-            "lender_id": "7", "nullifier": str(nullifier), "expires_at": expires}
+            "lender_id": "7", "nullifier": str(nullifier), "expires_at": expires,
+            "slot_nullifier": str(1000 + nullifier), "exposure_epoch": T0 // (30 * DAY)}
 
 
 def _scenarios() -> list[dict[str, Any]]:
