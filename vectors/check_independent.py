@@ -852,6 +852,23 @@ def revocation_root(ids: list[int]) -> int:
     return revocation_tree(ids)[2][-1][0]
 
 
+EXPOSURE_DOMAIN = int.from_bytes(b"zkcredit/exposure-slot/v1", "big")
+SLOT_LIMIT = 255  # slot < k <= 255: the circuit range-checks both to 8 bits
+
+
+def slot_nullifier(secret: int, epoch: Any, slot: Any) -> int:
+    """Issue 12: Poseidon([EXPOSURE_DOMAIN, holder_secret, exposure_epoch, slot]) after the
+    documented checks, in order, each an InvalidArgument: secret a nonzero field element,
+    epoch an int below 2^40, slot an int below 255."""
+    if not 0 < secret < R:
+        raise Refused("InvalidArgument", "holder secret: a nonzero field element")
+    if type(epoch) is not int or not 0 <= epoch < TIME_LIMIT:
+        raise Refused("InvalidArgument", "exposure epoch: an int in [0, 2^40)")
+    if type(slot) is not int or not 0 <= slot < SLOT_LIMIT:
+        raise Refused("InvalidArgument", "slot: an int in [0, 255)")
+    return poseidon([EXPOSURE_DOMAIN, secret, epoch, slot])
+
+
 def check_commitments(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
     op = case["op"]
 
@@ -897,6 +914,8 @@ def check_commitments(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any
         if op == "nullifier":
             return str(poseidon([nonzero_field(int(case["holder_secret"])),
                                  int(case["lender_id"]), int(case["epoch"])]))
+        if op == "slot_nullifier":
+            return str(slot_nullifier(int(case["holder_secret"]), case["epoch"], case["slot"]))
         raise Mismatch(f"unknown op {op!r}")
     return outcome(run)
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from zkcredit import credit, errors, verifier
+from zkcredit import credit, errors, exposure, verifier
 from zkcredit.circuit import Circuit, check, write_r1cs, write_wtns
 from zkcredit.credit import revocation, threshold
 from zkcredit.hazmat import babyjub, eddsa, encoding, groth16, groth16_reference, poseidon
@@ -814,6 +814,39 @@ def gen_commitments() -> dict[str, Any]:
     add("nullifier-secret-zero", "nullifier", "refused: holder secret 0",
         lambda: str(threshold.nullifier(0, 1, 0)), refused=errors.InvalidArgument,
         holder_secret="0", lender_id="1", epoch="0")
+    # issue 12: slot nullifiers, one per (holder, exposure epoch, slot < k), lender-free
+    xsecret = derive("commit/slot/secret") or 1
+    xepoch = T_REC // (30 * day)
+    slots: list[tuple[str, str, int, int, int, type[errors.ZkCreditError] | None]] = [
+        ("epoch-0-slot-0", "the first slot of exposure epoch 0",
+         derive("commit/slot/secret-0") or 1, 0, 0, None),
+        ("slot-0", "slot 0 of an exposure epoch", xsecret, xepoch, 0, None),
+        ("slot-1", "slot 1 of the same epoch: unrelated to slot 0", xsecret, xepoch, 1, None),
+        ("next-epoch-slot-1", "slot 1 of the next epoch: unrelated to this epoch's",
+         xsecret, xepoch + 1, 1, None),
+        ("max", "the largest inputs: secret r - 1, epoch 2^40 - 1, slot 254", R - 1,
+         2**40 - 1, exposure.MAX_SLOTS - 1, None),
+        ("slot-255", "refused: slot 255 (slots are below k <= 255)", xsecret, xepoch, 255,
+         errors.InvalidArgument),
+        ("slot-256", "refused: slot 256 (outside the circuit's 8 bits)", xsecret, xepoch, 256,
+         errors.InvalidArgument),
+        ("secret-zero", "refused: holder secret 0", 0, xepoch, 0, errors.InvalidArgument),
+        ("epoch-2-40", "refused: exposure epoch 2^40", xsecret, 2**40, 0,
+         errors.InvalidArgument),
+    ]
+
+    def slot_nullifier(secret: int, epoch: int, slot: int) -> str:
+        value = exposure.slot_nullifier(secret, epoch, slot)
+        if value != poseidon.poseidon_hash_reference([exposure.EXPOSURE_DOMAIN, secret, epoch,
+                                                      slot]):
+            raise AssertionError("slot nullifier: native and reference Poseidon differ")
+        return str(value)
+    for name, why, s_, e_, k_, exc in slots:
+        add(f"slot-nullifier-{name}", "slot_nullifier",
+            why if exc is not None else
+            f"Poseidon([EXPOSURE_DOMAIN, holder_secret, exposure_epoch, slot]): {why}",
+            lambda s_=s_, e_=e_, k_=k_: slot_nullifier(s_, e_, k_),
+            refused=exc, holder_secret=str(s_), epoch=e_, slot=k_)
     return envelope("commitments", cases, hash="poseidon")
 
 

@@ -29,7 +29,7 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from zkcredit import credit, verifier
+from zkcredit import credit, exposure, verifier
 from zkcredit._files import loads_strict
 from zkcredit.circuit import R1CS, check, read_r1cs, read_wtns, write_r1cs, write_wtns
 from zkcredit.credit import revocation, threshold
@@ -654,6 +654,19 @@ def _check_commitments(case: Mapping[str, Any], b: _Backend) -> None:
                 return str(threshold.nullifier(*args3))
             check_field_element(args3[0], "holder_secret", nonzero=True)
             return str(b.poseidon(list(args3)))
+        if op == "slot_nullifier":
+            secret, epoch, slot = int(case["holder_secret"]), case["epoch"], case["slot"]
+            if native:
+                return str(exposure.slot_nullifier(secret, epoch, slot))
+            # the documented checks in the library's order (each InvalidArgument), then
+            # the formula on the reference Poseidon
+            if not 0 < secret < b.r:
+                raise InvalidArgument("holder_secret must be a nonzero field element")
+            if type(epoch) is not int or not 0 <= epoch < 1 << 40:
+                raise InvalidArgument("exposure epoch must be an int in [0, 2^40)")
+            if type(slot) is not int or not 0 <= slot < exposure.MAX_SLOTS:
+                raise InvalidArgument(f"slot must be an int in [0, {exposure.MAX_SLOTS})")
+            return str(b.poseidon([exposure.EXPOSURE_DOMAIN, secret, epoch, slot]))
         raise _Mismatch(f"unknown op {op!r}")
     _expect(case, _outcome(run))
 

@@ -170,6 +170,8 @@ def test_adversarial_cases_are_present() -> None:
     assert commitments["attestation-message-holder-commitment-r"] == "NonCanonicalScalar"
     assert commitments["issuer-registry-identity-key"] == "LowOrderPoint"
     assert commitments["issuer-registry-revoked-id-0"] == "InvalidArgument"
+    for name in ("slot-255", "slot-256", "secret-zero", "epoch-2-40"):
+        assert commitments[f"slot-nullifier-{name}"] == "InvalidArgument", name
     revocation = errors("revocation.json")
     assert revocation["witness-refused-revoked"] == "AttestationRevoked"
     assert revocation["witness-refused-id-0"] == revocation["root-refused-id-0"] == \
@@ -407,7 +409,7 @@ def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "vectors", "check", str(VECTORS), "--backend", "native"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("native: OK (commitments 43, eddsa 14, field 41")
+    assert result.stdout.startswith("native: OK (commitments 52, eddsa 14, field 41")
     d = _copy(tmp_path, ["ledger.json"])
     case_id = _corrupt(d, "ledger.json")
     write_manifest(d)
