@@ -1008,6 +1008,14 @@ def gen_score_model() -> dict[str, Any]:
 
 
 THRESHOLD_CAPACITY = 2
+#: Issue 12: the exposure cap k and epoch length of the threshold and presentation vectors.
+EXPOSURE_SLOTS = 3
+EXPOSURE_EPOCH_SECONDS = 30 * DAY
+
+
+def _slot_hash(secret: int, epoch: int, slot: int) -> int:
+    """The slot nullifier formula without the library's range checks (for forgeries)."""
+    return poseidon.poseidon_hash([exposure.EXPOSURE_DOMAIN, secret, epoch, slot])
 
 
 def _sorted_leaves(ids: Sequence[int]) -> list[int]:
@@ -1040,8 +1048,11 @@ def threshold_statement() -> tuple[dict[str, Any], Any, dict[str, Any]]:
         epoch=3, nonce=derive("threshold/nonce"), as_of=as_of,
         min_not_before=as_of - 30 * DAY, threshold=600,
         borrower_key_hash=verifier.borrower_key_hash(pub.public_bytes_raw()),
-        no_default_months=12, max_outstanding=1_000_000)
-    parts = {"issuer_key": issuer_key, "keys": keys, "revoked": revoked, "attestation": att}
+        no_default_months=12, max_outstanding=1_000_000,
+        exposure_epoch=as_of // EXPOSURE_EPOCH_SECONDS, exposure_slots=EXPOSURE_SLOTS,
+        exposure_slot=1)
+    parts = {"issuer_key": issuer_key, "keys": keys, "revoked": revoked, "attestation": att,
+             "secret": secret}
     return inputs, threshold.build_threshold_circuit(THRESHOLD_CAPACITY), parts
 
 
@@ -1112,6 +1123,9 @@ def gen_threshold_circuit(out: Path) -> dict[str, Any]:
     shape = {"n_wires": r1cs.n_wires, "n_public": r1cs.n_public,
              "n_constraints": len(r1cs.constraints)}
     not_before = parts["attestation"].not_before
+    secret = parts["secret"]
+    xepoch, xslots, xslot = (inputs[k] for k in ("exposure_epoch", "exposure_slots",
+                                                 "exposure_slot"))
     cases: list[Case] = [
         {"id": "compile", "op": "compile", "description": "the compiled circuit's iden3 .r1cs "
          "bytes (SHA-256 of the uncompressed file) and shape", "capacity": THRESHOLD_CAPACITY,
@@ -1133,6 +1147,20 @@ def gen_threshold_circuit(out: Path) -> dict[str, Any]:
                     "newer list; its own leaf (low = id) and the new registry root (C12)",
                     _revoked_inputs(inputs, parts, low_is_id=True),
                     errors.UnsatisfiedConstraint),
+        _solve_case(compiled, "solve-exposure-slot-last", "exposure slot k - 1 with its "
+                    "slot nullifier: accepted (slot < k, issue 12)",
+                    {**inputs, "exposure_slot": xslots - 1,
+                     "slot_nullifier": _slot_hash(secret, xepoch, xslots - 1)}),
+        _solve_case(compiled, "solve-exposure-slot-equal-k", "exposure slot k, its "
+                    "nullifier hashed consistently: a (k+1)-th line in the epoch (issue 12)",
+                    {**inputs, "exposure_slot": xslots,
+                     "slot_nullifier": _slot_hash(secret, xepoch, xslots)},
+                    errors.UnsatisfiedConstraint),
+        _solve_case(compiled, "solve-slot-nullifier-other-epoch", "the slot nullifier of "
+                    "the previous exposure epoch under this epoch's public exposure_epoch "
+                    "(issue 12)",
+                    {**inputs, "slot_nullifier": _slot_hash(secret, xepoch - 1, xslot)},
+                    errors.UnsatisfiedConstraint),
         {"id": "r1cs-witness", "op": "r1cs", "description": "the committed witness satisfies "
          "the committed R1CS; public wires in the circuit's PUBLIC_INPUTS order",
          "r1cs": "threshold_circuit.r1cs.gz", "wtns": "threshold_circuit.wtns",
@@ -1147,6 +1175,9 @@ def gen_threshold_circuit(out: Path) -> dict[str, Any]:
         "nonce": (witness[1 + names.index("nonce")] + 1) % R,
         "borrower_key_hash": (witness[1 + names.index("borrower_key_hash")] + 1) % R,
         "registry_root": (witness[1 + names.index("registry_root")] + 1) % R,
+        "exposure_epoch": xepoch + 1,
+        "exposure_slots": xslots + 1,
+        "slot_nullifier": (witness[1 + names.index("slot_nullifier")] + 1) % R,
     }
     for name, wire_value in tampered_values.items():
         wire = 1 + names.index(name)
