@@ -1069,9 +1069,11 @@ class NotChecked(Exception):
 def check_presentations(case: dict[str, Any], doc: dict[str, Any], d: Path) -> Any:
     """Cases whose every step is accepted: check that every public signal is the
     challenge's and the policy's (min_not_before = max(0, as_of - max_attestation_age),
-    epoch = as_of // epoch_seconds, a registry root and model the policy lists), the Groth16
-    proof and the borrower-key hash, and re-derive each decision. Refusal reasons depend on
-    the verifier's check order and replay store: not re-derived here."""
+    epoch = as_of // epoch_seconds, exposure_epoch = as_of // exposure_epoch_seconds,
+    exposure_slots = the policy's cap k, a registry root and model the policy lists), the
+    Groth16 proof and the borrower-key hash, and re-derive each decision (with its slot
+    nullifier and exposure epoch). Refusal reasons depend on the verifier's check order and
+    replay store: not re-derived here."""
     if not all("decision" in e for e in case["expected"]):
         raise NotChecked("refusal reasons are the verifier's")
     policy = doc["policy"]
@@ -1090,7 +1092,9 @@ def check_presentations(case: dict[str, Any], doc: dict[str, Any], d: Path) -> A
                 ("epoch", as_of // policy["epoch_seconds"]),
                 ("lender_id", lender_id(policy["lender_name"])),
                 ("no_default_months", policy["no_default_months"]),
-                ("max_outstanding", policy["max_outstanding"])):
+                ("max_outstanding", policy["max_outstanding"]),
+                ("exposure_epoch", as_of // policy["exposure_epoch_seconds"]),
+                ("exposure_slots", policy["exposure_slots"])):
             if signals[name] != str(want):
                 raise Mismatch(f"an accepted presentation's {name} is not the policy's")
         if signals["registry_root"] not in policy["registry_roots"] or (
@@ -1110,7 +1114,9 @@ def check_presentations(case: dict[str, Any], doc: dict[str, Any], d: Path) -> A
             "tier": tiers[signals["threshold"]], "threshold": signals["threshold"],
             "model_id": signals["model_id"], "lender_id": str(lender_id(policy["lender_name"])),
             "nullifier": signals["nullifier"],
-            "expires_at": st["now"] + policy["decision_lifetime"]}})
+            "expires_at": st["now"] + policy["decision_lifetime"],
+            "slot_nullifier": signals["slot_nullifier"],
+            "exposure_epoch": int(signals["exposure_epoch"])}})
     return out
 
 
@@ -1210,7 +1216,7 @@ def main(argv: list[str]) -> int:
                                 f"{json.dumps(got)[:120]}")
             else:
                 passed += 1
-        note = f" ({skipped} not checked in full: outside this checker's scope)" if skipped else ""
+        note = f" ({skipped} not checked: outside this checker's scope)" if skipped else ""
         print(f"{family}: {passed}/{len(doc['cases']) - skipped} cases agree{note}")
     for f in failures:
         print(f"FAIL {f}", file=sys.stderr)

@@ -1253,7 +1253,8 @@ def gen_presentations() -> dict[str, Any]:
     policy = verifier.LenderPolicy(
         lender_name="lender-a", verifying_keys={vkh: cid}, registry_roots=[registry_b.root],
         model_ids=[credit.DEFAULT_MODEL.model_id()], tiers={1: 600, 2: 700},
-        no_default_months=12, max_outstanding=1_000_000, max_attestation_age=30 * DAY)
+        no_default_months=12, max_outstanding=1_000_000, max_attestation_age=30 * DAY,
+        exposure_slots=EXPOSURE_SLOTS, exposure_epoch_seconds=EXPOSURE_EPOCH_SECONDS)
     seed = derive_bytes("present/wallet-seed")
     key = verifier.derive_lender_key(seed, policy.lender_id)
     other_key = verifier.derive_lender_key(derive_bytes("present/other-seed"), policy.lender_id)
@@ -1265,20 +1266,26 @@ def gen_presentations() -> dict[str, Any]:
             threshold=threshold_, no_default_months=12, max_outstanding=1_000_000,
             as_of=now, min_not_before=max(0, now - policy.max_attestation_age),
             epoch=policy.epoch(now), issued_at=now,
-            expires_at=now + policy.challenge_lifetime, circuit_id=cid, vk_hash=vkh)
+            expires_at=now + policy.challenge_lifetime, circuit_id=cid, vk_hash=vkh,
+            exposure_epoch=policy.exposure_epoch(now), exposure_slots=policy.exposure_slots)
 
     def prove(ch: verifier.Challenge, a: credit.Attestation = att,
-              reg: credit.IssuerRegistry = registry_b, min_not_before: int | None = None
-              ) -> tuple[list[int], groth16.Proof]:
-        """An honest proof for ``ch``, or for a weaker or stronger statement when
-        ``min_not_before`` differs from the challenge's."""
+              reg: credit.IssuerRegistry = registry_b, min_not_before: int | None = None,
+              exposure_slot: int = 0, exposure_slots: int | None = None,
+              exposure_epoch: int | None = None) -> tuple[list[int], groth16.Proof]:
+        """An honest proof for ``ch`` spending ``exposure_slot``, or for a weaker or
+        stronger statement when ``min_not_before``, ``exposure_slots`` (the cap k) or
+        ``exposure_epoch`` differ from the challenge's."""
         pub = key.public_key().public_bytes_raw()
         inputs = threshold.threshold_assignment(
             hist, secret, blinding, a, reg, lender_id=ch.lender_id, epoch=ch.epoch,
             nonce=ch.nonce, as_of=ch.as_of,
             min_not_before=ch.min_not_before if min_not_before is None else min_not_before,
             threshold=ch.threshold, borrower_key_hash=verifier.borrower_key_hash(pub),
-            no_default_months=ch.no_default_months, max_outstanding=ch.max_outstanding)
+            no_default_months=ch.no_default_months, max_outstanding=ch.max_outstanding,
+            exposure_epoch=ch.exposure_epoch if exposure_epoch is None else exposure_epoch,
+            exposure_slots=ch.exposure_slots if exposure_slots is None else exposure_slots,
+            exposure_slot=exposure_slot)
         return threshold.public_signals(inputs), groth16.prove(pk, r1cs, compiled.solve(inputs))
 
     def sign(signals: Sequence[int], proof: groth16.Proof, k: Any = key) -> dict[str, Any]:
@@ -1288,6 +1295,7 @@ def gen_presentations() -> dict[str, Any]:
     ch650 = challenge(3, T_PRESENT, 650)
     ch_stale, ch_revoked, ch_mnb = (challenge(4, T_PRESENT), challenge(5, T_PRESENT),
                                     challenge(6, T_PRESENT))
+    ch_cap, ch_xepoch = challenge(7, T_PRESENT), challenge(8, T_PRESENT)
     expect_error(lambda: prove(ch_stale, old_att), errors.AttestationStale,
                  "presentations: old attestation")
     sig1, proof1 = prove(ch1)
@@ -1296,7 +1304,12 @@ def gen_presentations() -> dict[str, Any]:
     stale = sign(*prove(ch_stale, old_att, min_not_before=old_att.not_before))
     old_root = sign(*prove(ch_revoked, revoked_att, registry_a))
     stronger = sign(*prove(ch_mnb, min_not_before=ch_mnb.min_not_before + 1))
-    for label, pres in (("stale", stale), ("old root", old_root), ("stronger", stronger)):
+    # issue 12: a (k+1)-th line under a cap of k + 1, and a fresh slot of the next epoch
+    k = policy.exposure_slots
+    over_cap = sign(*prove(ch_cap, exposure_slots=k + 1, exposure_slot=k))
+    next_epoch = sign(*prove(ch_xepoch, exposure_epoch=ch_xepoch.exposure_epoch + 1))
+    for label, pres in (("stale", stale), ("old root", old_root), ("stronger", stronger),
+                        ("over cap", over_cap), ("next epoch", next_epoch)):
         # valid proofs of another statement: the verifier must refuse them on the signals
         if not groth16.verify(vk, groth16.public_from_snarkjs(pres["public_signals"]),
                               groth16.Proof.from_snarkjs(pres["proof"])):
@@ -1350,6 +1363,12 @@ def gen_presentations() -> dict[str, Any]:
         ("revoked-old-registry-root", "a revoked attestation proven against the registry "
          "root from before the revocation list that revokes it (C12)", [ch_revoked],
          [step(old_root, ch_revoked)], "registry-not-accepted"),
+        ("exposure-slots-above-policy", "a valid proof spending slot k under a cap of k + 1: "
+         "its public exposure_slots is not the policy's k (issue 12)", [ch_cap],
+         [step(over_cap, ch_cap)], "exposure-mismatch"),
+        ("exposure-epoch-other", "a valid proof spending a slot of the next exposure epoch: "
+         "its public exposure_epoch is not the challenge's (issue 12)", [ch_xepoch],
+         [step(next_epoch, ch_xepoch)], "exposure-mismatch"),
     ]
     cases: list[Case] = []
     for name, why, issued, steps, refusal in raw:

@@ -188,23 +188,34 @@ def test_adversarial_cases_are_present() -> None:
     assert last["attestation-stale"] == {"refused": "attestation-stale"}
     assert last["revoked-old-registry-root"] == {"refused": "registry-not-accepted"}
     assert last["min-not-before-above-challenge"] == {"refused": "predicate-mismatch"}
+    assert last["exposure-slots-above-policy"] == {"refused": "exposure-mismatch"}
+    assert last["exposure-epoch-other"] == {"refused": "exposure-mismatch"}
 
 
-def test_vectors_follow_the_v2_protocol() -> None:
+def test_vectors_follow_the_v3_protocol() -> None:
     """The published statement is the library's current one: a protocol change without
     regenerated vectors fails here by name, not only by digest."""
     circuit = json.loads((VECTORS / "threshold_circuit.json").read_text())
-    assert circuit["circuit_id"] == threshold.circuit_id(2) == "zkcredit/credit-threshold/v2/n2"
+    assert circuit["circuit_id"] == threshold.circuit_id(2) == "zkcredit/credit-threshold/v3/n2"
     assert circuit["public_inputs"] == list(threshold.PUBLIC_INPUTS)
-    assert len(circuit["public_inputs"]) == 12 and "min_not_before" in circuit["public_inputs"]
+    assert len(circuit["public_inputs"]) == 15 and "min_not_before" in circuit["public_inputs"]
+    assert circuit["public_inputs"][-3:] == ["exposure_epoch", "exposure_slots",
+                                             "slot_nullifier"]
     pres = json.loads((VECTORS / "presentations.json").read_text())
-    assert pres["policy"]["version"] == 2 and "max_attestation_age" in pres["policy"]
+    policy = pres["policy"]
+    assert policy["version"] == 3 and "max_attestation_age" in policy
+    assert "exposure_slots" in policy and "exposure_epoch_seconds" in policy
     for case in pres["cases"]:
         for step in case["steps"]:
-            assert step["challenge"]["version"] == step["presentation"]["version"] == 2
-            assert len(step["presentation"]["public_signals"]) == 12
+            assert step["challenge"]["version"] == step["presentation"]["version"] == 3
+            assert "exposure_epoch" in step["challenge"]
+            assert step["challenge"]["exposure_slots"] == policy["exposure_slots"]
+            assert len(step["presentation"]["public_signals"]) == 15
+        for outcome in case["expected"]:
+            if "decision" in outcome:
+                assert {"slot_nullifier", "exposure_epoch"} <= set(outcome["decision"])
     for vk in pres["verifying_keys"].values():
-        assert len(vk["IC"]) == 13
+        assert len(vk["IC"]) == 16
     revocation = json.loads((VECTORS / "revocation.json").read_text())
     assert revocation["depth"] == REVOCATION_DEPTH
     assert revocation["empty_root"] == str(empty_revocation_root())
