@@ -483,6 +483,10 @@ class Ledger:
         the whole batch: nothing of it is committed and the exception propagates. A lost
         race (``SQLITE_BUSY``, SQLSTATE 40001) re-runs the whole batch from scratch.
         When this returns, every result in it is durable (one commit, one fsync).
+
+        With an exposure registry, ``open_line`` and ``renew_line`` claim their slot first
+        (a used slot is that command's ``ExposureCapReached``); claims of commands that
+        opened nothing are released after the transaction, or after an abort.
         """
         if not isinstance(commands, list | tuple):
             raise InvalidArgument("submit_many takes a list or tuple of Command")
