@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from zkcredit.exposure import ExposureRegistry
+from zkcredit.ledger import SimClock
 from zkcredit.ledger._pgserver import TemporaryPostgres
 
 T0 = 1_700_000_000
@@ -20,17 +21,11 @@ SLOTS = 3
 _PG_DBS: dict[str, str] = {}
 
 
-class Clock:
-    """An injected registry clock the test moves by hand."""
+class Clock(SimClock):
+    """An injected registry clock the test moves by hand, starting at T0."""
 
     def __init__(self, t: int = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> int:
-        return self.t
-
-    def advance(self, dt: int) -> None:
-        self.t += dt
+        super().__init__(t)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from zkcredit.decision import CreditDecision
-from zkcredit.ledger import Ed25519RecordSigner, Ledger, LedgerConfig, ManualFeed
+from zkcredit.ledger import Ed25519RecordSigner, Ledger, LedgerConfig, ManualFeed, SimClock
 
 T0 = 1_700_000_000
 PRICE = 3_000_000  # minor units (cents) per whole collateral unit: $30,000
@@ -25,15 +25,11 @@ SCALE = 10**8
 _PG_DB: dict[str, str] = {}
 
 
-class Clock:
+class Clock(SimClock):
+    """The ledger tests' injected clock, starting at T0."""
+
     def __init__(self, t: int = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> int:
-        return self.t
-
-    def advance(self, dt: int) -> None:
-        self.t += dt
+        super().__init__(t)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

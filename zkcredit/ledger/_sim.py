@@ -37,6 +37,10 @@ class SimClock:
     def __call__(self) -> int:
         return self.t
 
+    def advance(self, dt: int) -> None:
+        """Move the clock forward by ``dt`` seconds."""
+        self.t += dt
+
 
 @dataclass(frozen=True, slots=True)
 class SimResult:
