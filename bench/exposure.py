@@ -20,6 +20,9 @@ and is inserted. Rows of the table:
   claims over the wall time from the common start to the last finish.
 * ``claimed(epoch)``: one download of the epoch's claimed set (what a wallet fetches to
   pick a free slot) after all of the above.
+* ``ledger open_line``: ``--opens`` lines opened one by one on a SQLite ledger without a
+  registry, then on another with this registry (a claim before each opening): what the
+  exposure check adds to a line opening.
 """
 
 from __future__ import annotations
@@ -36,7 +39,11 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from zkcredit.decision import CreditDecision
 from zkcredit.exposure import ExposureRegistry
+from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed
 from zkcredit.ledger._pgserver import TemporaryPostgres
 
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -99,6 +106,28 @@ def run_procs(url: str, procs: int, n: int, batch: int, lender_base: int) -> flo
     return max(end for _, end in spans) - min(start for start, _ in spans)
 
 
+def ledger_opens(n: int, registry: ExposureRegistry | None, seed: int) -> float:
+    """Seconds to open ``n`` lines one command each on a fresh SQLite ledger."""
+    now = int(time.time())
+    epoch = now // EPOCH_SECONDS
+    slots = nullifiers(seed, n)
+    with tempfile.TemporaryDirectory() as d:
+        feed = ManualFeed(3_000_000, now)
+        ledger = Ledger(f"sqlite:///{Path(d) / 'ledger.db'}", primary_feed=feed,
+                        record_signer=Ed25519RecordSigner(Ed25519PrivateKey.generate()),
+                        audit_key=Ed25519PrivateKey.generate(), exposure=registry)
+        decisions = [CreditDecision(
+            borrower_id=i + 1, tier=2, threshold=650, model_id=1, lender_id=seed,
+            nullifier=i + 1, expires_at=now + 86_400, slot_nullifier=slots[i],
+            exposure_epoch=epoch) for i in range(n)]
+        t = time.perf_counter()
+        for i, decision in enumerate(decisions):
+            ledger.open_line(f"open-{i}", decision)
+        seconds = time.perf_counter() - t
+        ledger.close()
+    return seconds
+
+
 def bench(name: str, url: str, args: argparse.Namespace) -> list[tuple[str, str, int, float]]:
     rows: list[tuple[str, str, int, float]] = []
 
@@ -126,6 +155,10 @@ def bench(name: str, url: str, args: argparse.Namespace) -> list[tuple[str, str,
     held = reg.claimed(epoch)
     print(f"{name:8s} claimed(epoch) of {len(held)} nullifiers:"
           f" {(time.perf_counter() - t) * 1e3:.0f} ms", flush=True)
+    plain = ledger_opens(args.opens, None, 7001)
+    claimed = ledger_opens(args.opens, reg, 7002)
+    print(f"{name:8s} ledger open_line: {plain / args.opens * 1e3:.1f} ms without a registry,"
+          f" {claimed / args.opens * 1e3:.1f} ms with its claim", flush=True)
     reg.close()
     return rows
 
@@ -141,6 +174,7 @@ def main() -> None:
     ap.add_argument("--per-proc", type=int, default=300)
     ap.add_argument("--proc-batch", type=int, default=100)
     ap.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--opens", type=int, default=200)
     args = ap.parse_args()
     print(f"os.cpu_count() = {os.cpu_count()}; {platform.python_implementation()}"
           f" {platform.python_version()}; {platform.machine()};"
