@@ -118,6 +118,14 @@ def test_a_replayed_open_keeps_its_claim(
     assert a.open_line("a-1", d) == first
     (claim,) = registry.claims_by(LENDER_A)
     assert (claim.slot_nullifier, claim.claim_ref) == (d.slot_nullifier, "a-1")
+    # a late retry, after the slot's epoch (and its grace) closed: still the stored receipt
+    clock.advance(2 * EPOCH_SECONDS)
+    assert a.open_line("a-1", d) == first
+    (late,) = a.submit_many([Command("open_line", "a-1", (d,))])
+    assert late.status == "duplicate" and late.receipt == first
+    # a new command with that stale decision is refused for its closed epoch
+    with pytest.raises(errors.ExposureEpochClosed):
+        a.open_line("a-2", d)
 
 
 def test_a_batch_claims_per_command_and_releases_the_refused(
@@ -141,9 +149,11 @@ def test_a_batch_claims_per_command_and_releases_the_refused(
     assert not registry.is_claimed(s1)
 
 
-def test_an_aborted_batch_gives_every_claim_back(
-    tmp_path: Path, registry: ExposureRegistry, clock: Clock,
-) -> None:
+def test_an_aborted_batch_gives_every_claim_back(tmp_path: Path, clock: Clock) -> None:
+    # One registry backend is enough here (the abort is the ledger's), and the ledger's
+    # bounded retries against the held lock take ~17 s.
+    registry = ExposureRegistry(f"sqlite:///{tmp_path / 'exposure.db'}", slots=SLOTS,
+                                epoch_seconds=EPOCH_SECONDS, clock=clock)
     path = tmp_path / "locked.db"
     ledger = _ledger(path, clock, registry)
     s0, s1, _ = _slots(clock)
@@ -162,6 +172,7 @@ def test_an_aborted_batch_gives_every_claim_back(
     ledger.open_line("o-1", _decision(clock, LENDER_A, s0, nullifier=1))  # nothing lost
     assert registry.is_claimed(s0)
     ledger.close()
+    registry.close()
 
 
 def test_a_renewal_spends_a_slot_of_its_own(

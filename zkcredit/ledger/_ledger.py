@@ -32,6 +32,7 @@ so ``cash + Σdebt + losses = deposits + interest + reserve`` and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import time
@@ -130,6 +131,13 @@ _LINE_QUERY = (
 
 def _exposure_of(decision: CreditDecision) -> tuple[int, int, int]:
     return decision.slot_nullifier, decision.exposure_epoch, decision.lender_id
+
+
+def _refuse_with(exc: ZkCreditError) -> Callable[[_Ctx], dict[str, int | str | None]]:
+    """Work that refuses with ``exc`` (a refusal decided before the transaction)."""
+    def work(_ctx: _Ctx) -> dict[str, int | str | None]:
+        raise exc
+    return work
 
 
 def _wall_clock() -> int:
@@ -525,7 +533,10 @@ class Ledger:
         self, items: Sequence[_Prepared | CommandResult],
     ) -> tuple[list[tuple[int, _Prepared]], list[_Prepared | CommandResult]]:
         """Claim each command's exposure slot in the registry before the ledger's own
-        transaction; a slot held by another line becomes that command's refusal."""
+        transaction. A refused claim (the slot is held by another line, its epoch closed)
+        becomes the command's work, so the transaction still answers a command id it
+        stored before as a duplicate with its stored outcome (a late replay), and refuses
+        only a new command."""
         out = list(items)
         claimed: list[tuple[int, _Prepared]] = []
         if self.exposure is None:
@@ -537,7 +548,7 @@ class Ledger:
             try:
                 self.exposure.claim(slot, epoch, lender, it.cid)
             except (ExposureCapReached, ExposureEpochClosed, IdempotencyConflict) as exc:
-                out[i] = CommandResult.refusal(it.cid, it.kind, exc)
+                out[i] = dataclasses.replace(it, work=_refuse_with(exc))
                 continue
             except BaseException:
                 self._release_exposure([c for _, c in claimed])
