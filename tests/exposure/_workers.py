@@ -67,3 +67,25 @@ def lender(url: str, lender_id: int, conn: Connection) -> None:
                     conn.send(("unknown op", op))
             except ZkCreditError as exc:
                 conn.send((type(exc).__name__, str(exc)))
+
+
+def open_ledger_with_registry(url: str, barrier: Barrier, out: Queue[Any]) -> None:
+    """Open a new ledger and a new registry in one database at the same moment as another
+    process (both create their tables on first open); report "ok" or the error."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PrivateKey,
+    )
+
+    from zkcredit.ledger import Ed25519RecordSigner, Ledger, ManualFeed  # noqa: PLC0415
+
+    try:
+        barrier.wait(timeout=120)
+        with ExposureRegistry(url, slots=3, epoch_seconds=3600) as reg:
+            feed = ManualFeed(3_000_000, 1_700_000_000)
+            ledger = Ledger(url, primary_feed=feed,
+                            record_signer=Ed25519RecordSigner(Ed25519PrivateKey.generate()),
+                            audit_key=Ed25519PrivateKey.generate(), exposure=reg)
+            ledger.close()
+        out.put("ok")
+    except BaseException as exc:
+        out.put(f"{type(exc).__name__}: {exc}")

@@ -8,6 +8,7 @@ own SQLite file, as two lenders' books would be.
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from zkcredit.decision import CreditDecision
 from zkcredit.exposure import ExposureRegistry, slot_nullifiers
 from zkcredit.ledger import Command, Ed25519RecordSigner, Ledger, ManualFeed
 
+from . import _workers
 from .conftest import EPOCH_SECONDS, SLOTS, T0, Clock
 
 PRICE = 3_000_000
@@ -199,3 +201,24 @@ def test_a_ledger_without_a_registry_never_claims(
     solo.close()
     with pytest.raises(errors.InvalidArgument, match="exposure"):
         _ledger(tmp_path / "bad.db", clock, object())  # type: ignore[arg-type]
+
+
+def test_two_processes_opening_one_new_ledger_and_registry_at_once(
+    fresh_url: Callable[[str], str],
+) -> None:
+    """Two lender processes starting together on one empty database both open the ledger
+    and the registry (on PostgreSQL the second's snapshot can predate the first's CREATE:
+    the storage layer re-runs that transaction instead of failing)."""
+    ctx = multiprocessing.get_context("spawn")
+    for _ in range(3):
+        url = fresh_url("concurrent-open")
+        barrier = ctx.Barrier(2)
+        out = ctx.Queue()
+        procs = [ctx.Process(target=_workers.open_ledger_with_registry,
+                             args=(url, barrier, out)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        got = [out.get(timeout=180) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+        assert got == ["ok", "ok"], got

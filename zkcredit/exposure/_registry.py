@@ -35,19 +35,17 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError
 
 from zkcredit.errors import (
     ExposureCapReached,
     ExposureEpochClosed,
     IdempotencyConflict,
     InvalidArgument,
-    StorageError,
     UnsupportedFormat,
     ZkCreditError,
 )
 from zkcredit.exposure._nullifier import MAX_SLOTS
-from zkcredit.ledger._storage import open_engine, run_transaction
+from zkcredit.ledger._storage import open_engine, run_transaction_after_races
 
 __all__ = ["SCHEMA_VERSION", "Claim", "ExposureRegistry"]
 
@@ -62,8 +60,6 @@ _MAX_INT64 = (1 << 63) - 1
 _PG_LOCK = 7012
 #: Values per ``IN (...)`` list: stays below SQLite's old 999-variable cap.
 _CHUNK = 400
-#: How often a transaction that lost an insert race (see `_lost_insert_race`) is re-run.
-_RACE_ATTEMPTS = 5
 
 metadata = MetaData()
 
@@ -167,13 +163,6 @@ def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
         yield values[start:start + _CHUNK]
 
 
-def _lost_insert_race(exc: BaseException | None) -> bool:
-    """A PostgreSQL insert that collided with a row (or table) a concurrent transaction
-    committed after ours took its snapshot: unique_violation, duplicate_table. Re-running
-    the transaction sees the other one's rows and answers from them."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else None
-    return getattr(orig, "sqlstate", None) in ("23505", "42P07", "42710")
-
 
 class ExposureRegistry:
     """The shared registry of claimed slot nullifiers (issue 12).
@@ -236,14 +225,9 @@ class ExposureRegistry:
         return now
 
     def _run(self, body: Callable[[Connection], T]) -> T:
-        """`run_transaction`, also re-running a transaction that lost an insert race."""
-        for attempt in range(_RACE_ATTEMPTS):
-            try:
-                return run_transaction(self._engine, body)
-            except StorageError as exc:
-                if attempt == _RACE_ATTEMPTS - 1 or not _lost_insert_race(exc.__cause__):
-                    raise
-        raise StorageError("unreachable")  # pragma: no cover
+        """`run_transaction`, also re-running a transaction that lost an insert race (a
+        concurrent claim of the same slot: the re-run answers ``ExposureCapReached``)."""
+        return run_transaction_after_races(self._engine, body)
 
     @staticmethod
     def _open(conn: Connection, slots: int | None, epoch_seconds: int | None,

@@ -309,6 +309,30 @@ def run_transaction(engine: Engine, body: Callable[[Connection], T]) -> T:
     raise StorageError("unreachable")  # pragma: no cover
 
 
+_RACE_ATTEMPTS = 5
+
+
+def lost_insert_race(exc: BaseException | None) -> bool:
+    """A PostgreSQL insert or CREATE that collided with a row or table a concurrent
+    transaction committed after ours took its snapshot (unique_violation, duplicate_table,
+    duplicate_object). Re-running the transaction sees the other one's work."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    return getattr(orig, "sqlstate", None) in ("23505", "42P07", "42710")
+
+
+def run_transaction_after_races(engine: Engine, body: Callable[[Connection], T]) -> T:
+    """`run_transaction`, also re-running (a few times) a transaction that lost an insert
+    race: for bodies that create or insert what a concurrent process may create first
+    (first opens, claims), where the re-run answers from the other process's rows."""
+    for attempt in range(_RACE_ATTEMPTS):
+        try:
+            return run_transaction(engine, body)
+        except StorageError as exc:
+            if attempt == _RACE_ATTEMPTS - 1 or not lost_insert_race(exc.__cause__):
+                raise
+    raise StorageError("unreachable")  # pragma: no cover
+
+
 def migrate(engine: Engine, now: int) -> int:
     """Apply pending migrations in order; safe to race (lock, then re-check)."""
 
@@ -329,4 +353,6 @@ def migrate(engine: Engine, now: int) -> int:
                 f"database schema version {newest} is newer than this code ({SCHEMA_VERSION})")
         return newest
 
-    return run_transaction(engine, body)
+    # Two processes opening one new database at once: the advisory lock queues the second,
+    # but its snapshot can predate the first one's CREATE; the re-run sees the tables.
+    return run_transaction_after_races(engine, body)
